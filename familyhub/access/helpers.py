@@ -1,0 +1,122 @@
+"""The one read path for personal data (invariant 2).
+
+Every view, API route, command and task that reads a family's data for a user calls these. They
+scope in SQL (`access.scopes`), write an access-log row, and raise `NotFound` alike for a record
+that does not exist and one the user may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+
+from familyhub.access import log
+from familyhub.access.models import AccessLogEntry
+from familyhub.access.roles import Capability
+from familyhub.access.scopes import households_in_scope, people_in_scope
+from familyhub.core.errors import NotFound, PermissionRefused
+from familyhub.people.models import Address, Household, Membership, Person
+
+Action = AccessLogEntry.Action
+
+
+def can(user: Any, capability: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_capability(capability)
+
+
+def require(user: Any, capability: str) -> None:
+    if not can(user, capability):
+        raise PermissionRefused("Your role does not allow this.")
+
+
+def can_see_special_category(user: Any) -> bool:
+    return can(user, Capability.VIEW_SPECIAL_CATEGORY)
+
+
+def people_visible_to(user: Any) -> QuerySet[Person]:
+    """People the user may see (unlogged: callers log what they show, via the functions below)."""
+    return people_in_scope(user)
+
+
+def households_visible_to(user: Any) -> QuerySet[Household]:
+    return households_in_scope(user)
+
+
+def _as_uuid(value: Any) -> UUID:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        raise NotFound("No such record.")
+
+
+def person_for(user: Any, person_uuid: Any, *, reason: str = "", log_view: bool = True) -> Person:
+    """One person, if the user may see them; logs the view."""
+    person = (
+        people_visible_to(user)
+        .select_related("ethnicity")
+        .prefetch_related("identifiers")
+        .filter(uuid=_as_uuid(person_uuid))
+        .first()
+    )
+    if person is None:
+        raise NotFound("No such person, or you do not have access to them.")
+    if log_view:
+        log.record(
+            user=user, action=Action.VIEW_PERSON, object_type="person",
+            person_keys=[person.log_key], reason=reason,
+        )
+    return person
+
+
+def household_queryset_for_page(qs: QuerySet[Household]) -> QuerySet[Household]:
+    """Everything a family page shows, fetched in a fixed number of queries whatever its size."""
+    return qs.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("person", "person__ethnicity").order_by(
+                "role", "person__date_of_birth", "id"
+            ),
+        ),
+        Prefetch("addresses", queryset=Address.objects.select_related("ward")),
+        "allocations__organisation",
+        "allocations__team",
+        "allocations__worker",
+    )
+
+
+def household_for(user: Any, household_uuid: Any, *, reason: str = "", log_view: bool = True) -> Household:
+    """One family, with its members, if the user may see it; logs the view with every member."""
+    household = (
+        household_queryset_for_page(households_visible_to(user))
+        .filter(uuid=_as_uuid(household_uuid))
+        .first()
+    )
+    if household is None:
+        raise NotFound("No such family, or you do not have access to it.")
+    if log_view:
+        log.record(
+            user=user, action=Action.VIEW_HOUSEHOLD, object_type="household",
+            person_keys=[m.person.log_key for m in household.memberships.all()], reason=reason,
+        )
+    return household
+
+
+def log_people_shown(
+    user: Any, people: Iterable[Person], *, action: str = Action.LIST, detail: str = "",
+    object_type: str = "person",
+) -> None:
+    """Record that these people appeared on a list, search result or API page."""
+    log.record(
+        user=user, action=action, object_type=object_type,
+        person_keys=[p.log_key for p in people], detail=detail,
+    )
+
+
+def log_change(user: Any, people: Sequence[Person], *, created: bool, object_type: str) -> None:
+    log.record(
+        user=user, action=Action.CREATE if created else Action.UPDATE,
+        object_type=object_type, person_keys=[p.log_key for p in people],
+    )

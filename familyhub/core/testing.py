@@ -1,0 +1,184 @@
+"""Factories and personas shared by every app's tests (synthetic data only: Faker en_GB names,
+NHS numbers from the never-issued 999 range)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import factory
+from django.utils import timezone
+from faker import Faker
+
+from familyhub.access.models import Membership as StaffMembership
+from familyhub.access.models import User
+from familyhub.access.roles import Role
+from familyhub.people import choices as c
+from familyhub.people.models import (
+    Address,
+    CaseAllocation,
+    Household,
+    Membership,
+    Person,
+    Relationship,
+)
+from familyhub.people.search_keys import person_search_fields
+from familyhub.places.models import Organisation, Team, Ward
+
+fake = Faker("en_GB")
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture only
+_nhs_counter = itertools.count(1)
+
+
+def nhs_number_999(n: int) -> str:
+    """The n-th valid NHS number in the never-issued 999 range (modulus 11)."""
+    while True:
+        body = f"999{n:06d}"
+        total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return body + str(check)
+        n += 1
+
+
+def next_nhs_number() -> str:
+    return nhs_number_999(next(_nhs_counter) * 7)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.LazyFunction(fake.first_name)
+    last_name = factory.LazyFunction(fake.last_name)
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+def make_staff(username: str, role: str, organisation: Organisation, team: Team | None = None) -> User:
+    user = UserFactory(username=username)
+    StaffMembership.objects.create(user=user, organisation=organisation, team=team, role=role)
+    return user
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    given_name = factory.LazyFunction(fake.first_name)
+    family_name = factory.LazyFunction(fake.last_name)
+    date_of_birth = factory.LazyFunction(lambda: fake.date_of_birth(minimum_age=18, maximum_age=45))
+    nhs_number = factory.LazyFunction(next_nhs_number)
+    sex = c.Sex.FEMALE
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Person:
+        kwargs.update(
+            person_search_fields(kwargs.get("given_name", ""), kwargs.get("family_name", ""),
+                                 kwargs.get("known_as", ""))
+        )
+        return super()._create(model_class, *args, **kwargs)
+
+
+def make_household(
+    *, organisation: Organisation, ward: Ward | None = None, name: str | None = None,
+    postcode: str = "NG6 8AB", adults: int = 1, children: int = 1, unborn: bool = False,
+    family_name: str | None = None,
+) -> Household:
+    """A small family allocated to `organisation`, built directly (test set-up, not a service)."""
+    family_name = family_name or fake.last_name()
+    household = Household.objects.create(name=name or f"{family_name} family")
+    Address.objects.create(
+        household=household, line1=fake.street_address().split("\n")[0], postcode=postcode,
+        postcode_key=postcode.replace(" ", ""), ward=ward,
+        valid_from=timezone.localdate() - timedelta(days=400),
+    )
+    CaseAllocation.objects.create(
+        household=household, organisation=organisation, started_on=timezone.localdate() - timedelta(days=300)
+    )
+    parents = []
+    for i in range(adults):
+        p = PersonFactory(family_name=family_name, sex=c.Sex.FEMALE if i == 0 else c.Sex.MALE)
+        Membership.objects.create(household=household, person=p, role=c.MemberRole.PARENT_CARER)
+        parents.append(p)
+    for _ in range(children):
+        child = PersonFactory(
+            family_name=family_name, date_of_birth=fake.date_between(date.today() - timedelta(days=4 * 365), date.today()),
+        )
+        Membership.objects.create(household=household, person=child, role=c.MemberRole.CHILD)
+        for i, parent in enumerate(parents):
+            Relationship.objects.create(
+                from_person=parent, to_person=child,
+                kind=c.RelationshipKind.MOTHER if i == 0 else c.RelationshipKind.FATHER,
+                parental_responsibility=True,
+            )
+    if unborn:
+        baby = PersonFactory(
+            given_name="", family_name=family_name, date_of_birth=None, is_unborn=True,
+            expected_date_of_delivery=timezone.localdate() + timedelta(days=60), nhs_number="",
+        )
+        Membership.objects.create(household=household, person=baby, role=c.MemberRole.CHILD)
+    return household
+
+
+@dataclass
+class Personas:
+    """Each role, plus staff of another organisation; `household` is the lead org's family and
+    `partner_household` is allocated to the partner organisation."""
+
+    lead: Organisation
+    partner: Organisation
+    other_org: Organisation
+    team: Team
+    ward: Ward
+    practitioner: User
+    group_worker: User
+    team_manager: User
+    partner_staff: User
+    analyst: User
+    dpo: User
+    admin: User
+    other_org_staff: User
+    household: Household
+    partner_household: Household
+    other_household: Household
+
+    def all_staff(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in ("practitioner", "group_worker", "team_manager", "partner_staff", "analyst",
+                         "dpo", "admin", "other_org_staff")
+        }
+
+
+def build_personas() -> Personas:
+    bulwell = Ward.objects.get(code="E05012275")
+    lead = Organisation.objects.create(name="Test Lead Partnership", kind=Organisation.Kind.LEAD)
+    partner = Organisation.objects.create(name="Test Toy Library", kind=Organisation.Kind.DELIVERY_PARTNER)
+    partner.served_wards.add(bulwell)
+    other = Organisation.objects.create(name="Test Other Charity", kind=Organisation.Kind.DELIVERY_PARTNER)
+    team = Team.objects.create(organisation=lead, name="Family Mentor team")
+    return Personas(
+        lead=lead, partner=partner, other_org=other, team=team, ward=bulwell,
+        practitioner=make_staff("practitioner", Role.PRACTITIONER, lead, team),
+        group_worker=make_staff("groupworker", Role.GROUP_WORKER, lead, team),
+        team_manager=make_staff("manager", Role.TEAM_MANAGER, lead, team),
+        partner_staff=make_staff("partner", Role.PARTNER_STAFF, partner),
+        analyst=make_staff("analyst", Role.ANALYST, lead),
+        dpo=make_staff("dpo", Role.DPO, lead),
+        admin=make_staff("admin", Role.ADMIN, lead),
+        other_org_staff=make_staff("outsider", Role.PRACTITIONER, other),
+        household=make_household(organisation=lead, ward=bulwell, family_name="Testington", unborn=True),
+        partner_household=make_household(organisation=partner, ward=bulwell, postcode="NG6 9ZZ"),
+        other_household=make_household(organisation=other, postcode="NG3 1AA"),
+    )

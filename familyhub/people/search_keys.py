@@ -1,0 +1,36 @@
+"""Keys that make name search typo tolerant in the database (ADR 0002).
+
+Two candidate generators feed the ranked search: a phonetic key per name part (Metaphone, from
+jellyfish: 'Smith' and 'Smyth' share 'SM0', 'Jon' and 'John' share 'JN') and trigram
+matching of the whole normalised name (pg_trgm on PostgreSQL, FTS5 trigram on SQLite).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jellyfish
+
+
+def normalise_name(text: str) -> str:
+    """Lower case, accents folded, punctuation to spaces: 'O'Brien-Núñez' -> 'o brien nunez'."""
+    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", folded.lower()).strip()
+
+
+def phonetic_key(name: str) -> str:
+    """The phonetic key of the first word of a name part ('' when there is none)."""
+    words = normalise_name(name).split()
+    if not words:
+        return ""
+    return jellyfish.metaphone(words[0])[:12].upper()
+
+
+def person_search_fields(given_name: str, family_name: str, known_as: str = "") -> dict[str, str]:
+    full = " ".join(p for p in (given_name, known_as, family_name) if p)
+    return {
+        "search_name": normalise_name(full)[:250],
+        "given_key": phonetic_key(given_name or known_as),
+        "family_key": phonetic_key(family_name),
+    }

@@ -1,0 +1,71 @@
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from familyhub.access.models import AccessLogEntry
+from familyhub.core.errors import ConcurrentEdit, ValidationFailed
+from familyhub.core.models import ChangeRecord
+from familyhub.people import services
+from familyhub.people.choices import MemberRole, RelationshipKind
+from familyhub.people.models import Person
+
+
+def _register(actor, **overrides):
+    today = timezone.localdate()
+    kwargs = dict(
+        actor=actor, name="Smith family",
+        address={"line1": "1 Test Street", "postcode": "ng6 8ab"},
+        members=[
+            services.MemberSpec(role=MemberRole.PARENT_CARER, data={
+                "given_name": "John", "family_name": "Smith", "date_of_birth": date(1990, 1, 2),
+                "nhs_number": "999 000 0018"}),
+            services.MemberSpec(role=MemberRole.CHILD, data={
+                "family_name": "Smith", "is_unborn": True,
+                "expected_date_of_delivery": today + timedelta(days=30)}),
+        ],
+        relationships=[services.RelationshipSpec(0, 1, RelationshipKind.FATHER, True)],
+    )
+    kwargs.update(overrides)
+    return services.household_register(**kwargs)
+
+
+@pytest.mark.django_db
+def test_register_creates_everything_with_history_and_log(personas):
+    h = _register(personas.practitioner)
+    assert h.memberships.count() == 2
+    assert h.addresses.get().postcode == "NG6 8AB"
+    assert ChangeRecord.objects.filter(household=h).count() >= 4
+    assert AccessLogEntry.objects.filter(action="create").exists()
+    john = Person.objects.get(given_name="John", family_name="Smith")
+    assert john.nhs_number == "9990000018"
+    assert john.family_key == "SM0"
+
+
+@pytest.mark.django_db
+def test_bad_input_reported_per_field_and_nothing_written(personas):
+    before = Person.objects.count()
+    with pytest.raises(ValidationFailed) as e:
+        _register(personas.practitioner, members=[
+            services.MemberSpec(role=MemberRole.PARENT_CARER, data={
+                "given_name": "A", "family_name": "B", "nhs_number": "9990000019",
+                "date_of_birth": timezone.localdate() + timedelta(days=3)})],
+            address={"line1": "", "postcode": "nonsense"})
+    assert set(e.value.errors) >= {"members-0-nhs_number", "members-0-date_of_birth",
+                                   "address_line1", "address_postcode"}
+    assert Person.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_concurrent_edit_refused(personas):
+    h = _register(personas.practitioner)
+    p = Person.objects.get(given_name="John")
+    services.person_update(actor=personas.practitioner, person=p, data={"phone": "0115 496 0000"},
+                           expected_version=1)
+    stale = Person.objects.get(pk=p.pk)
+    stale.version = 1
+    with pytest.raises(ConcurrentEdit):
+        services.person_update(actor=personas.practitioner, person=stale,
+                               data={"phone": "0115 496 0001"}, expected_version=1)
+    assert Person.objects.get(pk=p.pk).phone == "0115 496 0000"
+    assert h

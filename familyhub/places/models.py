@@ -1,0 +1,116 @@
+"""Places and organisations (R-PEOPLE-4) and the reference lists people are described with."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from familyhub.core.models import BaseModel
+
+
+class Area(BaseModel):
+    """A care delivery group: wards grouped on area-committee boundaries (Best Start)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ward(BaseModel):
+    code = models.CharField("ONS ward code", max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    lad_code = models.CharField("local authority code", max_length=9)
+    lad_name = models.CharField("local authority", max_length=100)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Organisation(BaseModel):
+    class Kind(models.TextChoices):
+        LEAD = "lead", "Lead organisation"
+        DELIVERY_PARTNER = "delivery_partner", "Delivery partner"
+        HEALTH = "health", "Health service"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        FUNDER = "funder", "Funder"
+        EVALUATOR = "evaluator", "Evaluator"
+        OTHER = "other", "Other agency"
+
+    name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    served_wards = models.ManyToManyField(
+        Ward, blank=True, related_name="serving_organisations",
+        help_text="Wards in which this organisation delivers services to families",
+    )
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(BaseModel):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=150)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class Venue(BaseModel):
+    name = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="venues"
+    )
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.SET_NULL)
+    address = models.CharField(max_length=250, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EthnicityCategory(models.Model):
+    """ONS Census 2021 categories, plus the two answers that are not a category."""
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", "Ethnic group"
+        PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+        NOT_ASKED = "not_asked", "Not asked"
+
+    key = models.CharField(max_length=20, unique=True)
+    ons_code = models.PositiveSmallIntegerField(null=True, blank=True, unique=True)
+    label = models.CharField(max_length=150)
+    high_level_group = models.CharField(max_length=100, blank=True)
+    nhs_code = models.CharField("NHS Data Dictionary code", max_length=2)
+    nhs_display = models.CharField(max_length=100)
+    mapping_note = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sort_order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name_plural = "ethnicity categories"
+
+    def __str__(self) -> str:
+        return self.label
