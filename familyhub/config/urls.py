@@ -2,6 +2,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("familyhub.core.urls")),
-    path("", include("familyhub.people.urls")),
+    path("", include("familyhub.people.urls", namespace="people")),
     path("api/", include("familyhub.api.urls")),
 ]

@@ -129,7 +129,7 @@ def _search_fields(person: Person) -> dict[str, str]:
     return person_search_fields(person.given_name, person.family_name, person.known_as)
 
 
-def _clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str, Any]:
+def clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str, Any]:
     errs = _Errors(prefix)
     out = {k: data.get(k) for k in ADDRESS_FIELDS}
     out["line1"] = (out.get("line1") or "").strip()
@@ -228,7 +228,7 @@ def household_register(
                 problems.setdefault(k, []).extend(msgs)
             clean_members.append({})
     try:
-        clean_addr = _clean_address(address)
+        clean_addr = clean_address(address)
     except ValidationFailed as e:
         problems.update(e.errors)
         clean_addr = {}
@@ -337,7 +337,7 @@ def household_move(
 ) -> Address:
     """A change of address: the current one is closed the day before, the new one starts (history)."""
     access.require(actor, Capability.EDIT_PEOPLE)
-    clean = _clean_address(address, prefix="")
+    clean = clean_address(address, prefix="")
     if moved_on is None:
         raise ValidationFailed("Enter the date the family moved", field="moved_on")
     if moved_on > _today():

@@ -1,0 +1,56 @@
+"""Reads of records related to a household or person the caller has ALREADY fetched through the
+access helpers (which checked scope and logged the view). Never call these with an object that
+did not come from `access.helpers`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from familyhub.access import helpers as access
+from familyhub.core.models import ChangeRecord
+from familyhub.people.models import Household, Membership, Person, Relationship
+
+
+def household_relationships(household: Household) -> list[Relationship]:
+    ids = [m.person_id for m in household.memberships.all()]
+    return list(
+        Relationship.objects.filter(Q(from_person_id__in=ids) | Q(to_person_id__in=ids))
+        .select_related("from_person", "to_person")
+        .order_by("to_person__date_of_birth", "to_person_id", "kind")
+    )
+
+
+def person_relationships(person: Person, user: Any) -> list[Relationship]:
+    """The person's relationships with people the user may also see."""
+    visible = access.people_visible_to(user).values("pk")
+    return list(
+        Relationship.objects.filter(
+            Q(from_person=person, to_person__in=visible) | Q(to_person=person, from_person__in=visible)
+        ).select_related("from_person", "to_person")
+    )
+
+
+def person_households(person: Person, user: Any) -> list[Membership]:
+    """The person's households that the user may see (a parent may live in another family)."""
+    return list(
+        Membership.objects.filter(person=person, household__in=access.households_visible_to(user).values("pk"))
+        .select_related("household")
+        .prefetch_related("household__addresses__ward")
+    )
+
+
+def household_timeline(household: Household, limit: int | None = 20) -> list[ChangeRecord]:
+    ids = [m.person_id for m in household.memberships.all()]
+    qs = ChangeRecord.objects.filter(Q(household=household) | Q(person_id__in=ids)).select_related("actor")
+    return list(qs[:limit] if limit else qs)
+
+
+def person_timeline(person: Person, limit: int | None = 50) -> list[ChangeRecord]:
+    qs = ChangeRecord.objects.filter(person=person).select_related("actor")
+    return list(qs[:limit] if limit else qs)
+
+
+def current_address(household: Household) -> Any:
+    return next((a for a in household.addresses.all() if a.valid_to is None), None)
