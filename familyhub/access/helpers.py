@@ -65,8 +65,11 @@ def person_for(user: Any, person_uuid: Any, *, reason: str = "", log_view: bool 
         raise NotFound("No such person, or you do not have access to them.")
     if log_view:
         log.record(
-            user=user, action=Action.VIEW_PERSON, object_type="person",
-            person_keys=[person.log_key], reason=reason,
+            user=user,
+            action=Action.VIEW_PERSON,
+            object_type="person",
+            person_keys=[person.log_key],
+            reason=reason,
         )
     return person
 
@@ -87,7 +90,9 @@ def household_queryset_for_page(qs: QuerySet[Household]) -> QuerySet[Household]:
     )
 
 
-def household_for(user: Any, household_uuid: Any, *, reason: str = "", log_view: bool = True) -> Household:
+def household_for(
+    user: Any, household_uuid: Any, *, reason: str = "", log_view: bool = True
+) -> Household:
     """One family, with its members, if the user may see it; logs the view with every member."""
     household = (
         household_queryset_for_page(households_visible_to(user))
@@ -98,25 +103,37 @@ def household_for(user: Any, household_uuid: Any, *, reason: str = "", log_view:
         raise NotFound("No such family, or you do not have access to it.")
     if log_view:
         log.record(
-            user=user, action=Action.VIEW_HOUSEHOLD, object_type="household",
-            person_keys=[m.person.log_key for m in household.memberships.all()], reason=reason,
+            user=user,
+            action=Action.VIEW_HOUSEHOLD,
+            object_type="household",
+            person_keys=[m.person.log_key for m in household.memberships.all()],
+            reason=reason,
         )
     return household
 
 
 def log_people_shown(
-    user: Any, people: Iterable[Person], *, action: str = Action.LIST, detail: str = "",
+    user: Any,
+    people: Iterable[Person],
+    *,
+    action: str = Action.LIST,
+    detail: str = "",
     object_type: str = "person",
 ) -> None:
     """Record that these people appeared on a list, search result or API page."""
     log.record(
-        user=user, action=action, object_type=object_type,
-        person_keys=[p.log_key for p in people], detail=detail,
+        user=user,
+        action=action,
+        object_type=object_type,
+        person_keys=[p.log_key for p in people],
+        detail=detail,
     )
 
 
 def log_change(user: Any, people: Sequence[Person], *, created: bool, object_type: str) -> None:
     log.record(
-        user=user, action=Action.CREATE if created else Action.UPDATE,
-        object_type=object_type, person_keys=[p.log_key for p in people],
+        user=user,
+        action=Action.CREATE if created else Action.UPDATE,
+        object_type=object_type,
+        person_keys=[p.log_key for p in people],
     )

@@ -37,9 +37,21 @@ def subject_digest(keys: Iterable[UUID | str]) -> str:
 def row_hash(entry: AccessLogEntry) -> str:
     at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     parts = [
-        entry.prev_hash, at, str(entry.user_id_at_time or ""), entry.username, entry.roles,
-        entry.action, entry.object_type, entry.channel, entry.path, entry.ip_address or "",
-        entry.user_agent, entry.reason, entry.detail, str(entry.subject_count), entry.subject_digest,
+        entry.prev_hash,
+        at,
+        str(entry.user_id_at_time or ""),
+        entry.username,
+        entry.roles,
+        entry.action,
+        entry.object_type,
+        entry.channel,
+        entry.path,
+        entry.ip_address or "",
+        entry.user_agent,
+        entry.reason,
+        entry.detail,
+        str(entry.subject_count),
+        entry.subject_digest,
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -128,7 +140,9 @@ def verify(chunk: int = 5000) -> VerifyResult:
             keys = pending[1]
             pending = next(subjects, None)
         if entry.prev_hash != expected_prev:
-            return VerifyResult(checked, entry.pk, "the previous row was changed, removed or inserted")
+            return VerifyResult(
+                checked, entry.pk, "the previous row was changed, removed or inserted"
+            )
         if subject_digest(keys) != entry.subject_digest or len(keys) != entry.subject_count:
             return VerifyResult(checked, entry.pk, "the people recorded for this row were changed")
         if row_hash(entry) != entry.row_hash:

@@ -37,9 +37,7 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> str:
-        return ", ".join(
-            sorted({m.get_role_display() for m in self.memberships.all() if m.active})
-        )
+        return ", ".join(sorted({m.get_role_display() for m in self.memberships.all() if m.active}))
 
 
 class Membership(BaseModel):
@@ -151,12 +149,18 @@ class AccessLogSubject(models.Model):
             models.UniqueConstraint(fields=["entry", "person_key"], name="log_subject_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"entry #{self.entry_id}: {self.person_key}"
+
 
 class AccessLogHead(models.Model):
     """The tip of the hash chain: one row, locked while a new entry is appended."""
 
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain head at #{self.last_id}"
 
 
 GENESIS_HASH = "0" * 64

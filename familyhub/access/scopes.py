@@ -20,7 +20,9 @@ def _open_allocations(org_ids: list[int]) -> QuerySet[CaseAllocation]:
 
 
 def households_in_scope(user: Any, capability: str = Capability.VIEW_PEOPLE) -> QuerySet[Household]:
-    org_ids = user.organisation_ids_with(capability) if getattr(user, "is_authenticated", False) else []
+    org_ids = (
+        user.organisation_ids_with(capability) if getattr(user, "is_authenticated", False) else []
+    )
     if not org_ids:
         return Household.objects.none()
     return Household.objects.filter(
@@ -30,7 +32,9 @@ def households_in_scope(user: Any, capability: str = Capability.VIEW_PEOPLE) -> 
 
 
 def people_in_scope(user: Any, capability: str = Capability.VIEW_PEOPLE) -> QuerySet[Person]:
-    org_ids = user.organisation_ids_with(capability) if getattr(user, "is_authenticated", False) else []
+    org_ids = (
+        user.organisation_ids_with(capability) if getattr(user, "is_authenticated", False) else []
+    )
     if not org_ids:
         return Person.objects.none()
     in_scope_household = _open_allocations(org_ids).filter(household=OuterRef("household_id"))

@@ -23,7 +23,9 @@ DEBUG = os.environ.get("FAMILYHUB_DEBUG", "0" if PRODUCTION else "1") == "1"
 if PRODUCTION:
     SECRET_KEY = os.environ["SECRET_KEY"]
 else:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-key-not-for-production-use-0123456789")
+    SECRET_KEY = os.environ.get(
+        "SECRET_KEY", "development-only-key-not-for-production-use-0123456789"
+    )
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

@@ -14,7 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from familyhub.core.errors import NotFound, PermissionRefused
 
 
-def staff_view(capability: str | None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def staff_view(
+    capability: str | None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

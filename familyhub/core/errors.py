@@ -38,7 +38,7 @@ class ValidationFailed(ApplicationError):
 
     @classmethod
     def from_errors(cls, errors: Mapping[str, list[str]]) -> ValidationFailed:
-        first_field, messages = next(iter(errors.items()))
+        messages = next(iter(errors.values()))
         return cls(messages[0], errors=errors)
 
 

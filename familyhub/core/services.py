@@ -113,9 +113,14 @@ def model_update(
         if getattr(instance, name) != old_raw:
             changed.append(name)
             changes.record(
-                instance, action=ChangeRecord.Action.UPDATE, field_name=name,
-                old=old_display, new=display_value(instance, name),
-                person=person, household=household, special=name in special,
+                instance,
+                action=ChangeRecord.Action.UPDATE,
+                field_name=name,
+                old=old_display,
+                new=display_value(instance, name),
+                person=person,
+                household=household,
+                special=name in special,
             )
     if not changed:
         return changed

@@ -60,12 +60,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
 
-def make_staff(username: str, role: str, organisation: Organisation, team: Team | None = None) -> User:
+def make_staff(
+    username: str, role: str, organisation: Organisation, team: Team | None = None
+) -> User:
     user = UserFactory(username=username)
     StaffMembership.objects.create(user=user, organisation=organisation, team=team, role=role)
     return user
@@ -84,27 +86,41 @@ class PersonFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Person:
         kwargs.update(
-            person_search_fields(kwargs.get("given_name", ""), kwargs.get("family_name", ""),
-                                 kwargs.get("known_as", ""))
+            person_search_fields(
+                kwargs.get("given_name", ""),
+                kwargs.get("family_name", ""),
+                kwargs.get("known_as", ""),
+            )
         )
         return super()._create(model_class, *args, **kwargs)
 
 
 def make_household(
-    *, organisation: Organisation, ward: Ward | None = None, name: str | None = None,
-    postcode: str = "NG6 8AB", adults: int = 1, children: int = 1, unborn: bool = False,
+    *,
+    organisation: Organisation,
+    ward: Ward | None = None,
+    name: str | None = None,
+    postcode: str = "NG6 8AB",
+    adults: int = 1,
+    children: int = 1,
+    unborn: bool = False,
     family_name: str | None = None,
 ) -> Household:
     """A small family allocated to `organisation`, built directly (test set-up, not a service)."""
     family_name = family_name or fake.last_name()
     household = Household.objects.create(name=name or f"{family_name} family")
     Address.objects.create(
-        household=household, line1=fake.street_address().split("\n")[0], postcode=postcode,
-        postcode_key=postcode.replace(" ", ""), ward=ward,
+        household=household,
+        line1=fake.street_address().split("\n")[0],
+        postcode=postcode,
+        postcode_key=postcode.replace(" ", ""),
+        ward=ward,
         valid_from=timezone.localdate() - timedelta(days=400),
     )
     CaseAllocation.objects.create(
-        household=household, organisation=organisation, started_on=timezone.localdate() - timedelta(days=300)
+        household=household,
+        organisation=organisation,
+        started_on=timezone.localdate() - timedelta(days=300),
     )
     parents = []
     for i in range(adults):
@@ -113,19 +129,25 @@ def make_household(
         parents.append(p)
     for _ in range(children):
         child = PersonFactory(
-            family_name=family_name, date_of_birth=fake.date_between(date.today() - timedelta(days=4 * 365), date.today()),
+            family_name=family_name,
+            date_of_birth=fake.date_between(date.today() - timedelta(days=4 * 365), date.today()),
         )
         Membership.objects.create(household=household, person=child, role=c.MemberRole.CHILD)
         for i, parent in enumerate(parents):
             Relationship.objects.create(
-                from_person=parent, to_person=child,
+                from_person=parent,
+                to_person=child,
                 kind=c.RelationshipKind.MOTHER if i == 0 else c.RelationshipKind.FATHER,
                 parental_responsibility=True,
             )
     if unborn:
         baby = PersonFactory(
-            given_name="", family_name=family_name, date_of_birth=None, is_unborn=True,
-            expected_date_of_delivery=timezone.localdate() + timedelta(days=60), nhs_number="",
+            given_name="",
+            family_name=family_name,
+            date_of_birth=None,
+            is_unborn=True,
+            expected_date_of_delivery=timezone.localdate() + timedelta(days=60),
+            nhs_number="",
         )
         Membership.objects.create(household=household, person=baby, role=c.MemberRole.CHILD)
     return household
@@ -156,20 +178,36 @@ class Personas:
     def all_staff(self) -> dict[str, User]:
         return {
             name: getattr(self, name)
-            for name in ("practitioner", "group_worker", "team_manager", "partner_staff", "analyst",
-                         "dpo", "admin", "other_org_staff")
+            for name in (
+                "practitioner",
+                "group_worker",
+                "team_manager",
+                "partner_staff",
+                "analyst",
+                "dpo",
+                "admin",
+                "other_org_staff",
+            )
         }
 
 
 def build_personas() -> Personas:
     bulwell = Ward.objects.get(code="E05012275")
     lead = Organisation.objects.create(name="Test Lead Partnership", kind=Organisation.Kind.LEAD)
-    partner = Organisation.objects.create(name="Test Toy Library", kind=Organisation.Kind.DELIVERY_PARTNER)
+    partner = Organisation.objects.create(
+        name="Test Toy Library", kind=Organisation.Kind.DELIVERY_PARTNER
+    )
     partner.served_wards.add(bulwell)
-    other = Organisation.objects.create(name="Test Other Charity", kind=Organisation.Kind.DELIVERY_PARTNER)
+    other = Organisation.objects.create(
+        name="Test Other Charity", kind=Organisation.Kind.DELIVERY_PARTNER
+    )
     team = Team.objects.create(organisation=lead, name="Family Mentor team")
     return Personas(
-        lead=lead, partner=partner, other_org=other, team=team, ward=bulwell,
+        lead=lead,
+        partner=partner,
+        other_org=other,
+        team=team,
+        ward=bulwell,
         practitioner=make_staff("practitioner", Role.PRACTITIONER, lead, team),
         group_worker=make_staff("groupworker", Role.GROUP_WORKER, lead, team),
         team_manager=make_staff("manager", Role.TEAM_MANAGER, lead, team),
@@ -178,7 +216,9 @@ def build_personas() -> Personas:
         dpo=make_staff("dpo", Role.DPO, lead),
         admin=make_staff("admin", Role.ADMIN, lead),
         other_org_staff=make_staff("outsider", Role.PRACTITIONER, other),
-        household=make_household(organisation=lead, ward=bulwell, family_name="Testington", unborn=True),
+        household=make_household(
+            organisation=lead, ward=bulwell, family_name="Testington", unborn=True
+        ),
         partner_household=make_household(organisation=partner, ward=bulwell, postcode="NG6 9ZZ"),
         other_household=make_household(organisation=other, postcode="NG3 1AA"),
     )

@@ -124,10 +124,18 @@ class RelationshipKind(models.TextChoices):
 
 
 PARENT_KINDS = {
-    RelationshipKind.MOTHER, RelationshipKind.FATHER, RelationshipKind.STEP_PARENT,
-    RelationshipKind.CARER, RelationshipKind.FOSTER_CARER, RelationshipKind.GRANDPARENT,
+    RelationshipKind.MOTHER,
+    RelationshipKind.FATHER,
+    RelationshipKind.STEP_PARENT,
+    RelationshipKind.CARER,
+    RelationshipKind.FOSTER_CARER,
+    RelationshipKind.GRANDPARENT,
 }
-SYMMETRIC_KINDS = {RelationshipKind.SIBLING, RelationshipKind.PARTNER, RelationshipKind.FORMER_PARTNER}
+SYMMETRIC_KINDS = {
+    RelationshipKind.SIBLING,
+    RelationshipKind.PARTNER,
+    RelationshipKind.FORMER_PARTNER,
+}
 
 
 class IdentifierScheme(models.TextChoices):

@@ -18,11 +18,41 @@ DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%m-%d", "%d %m %Y", "%d.
 
 
 def apply_errors(form: forms.Form, errors: Mapping[str, list[str]], prefix: str = "") -> None:
-    """Put a service's field errors on the form; unknown fields become form-level errors."""
+    """Put a service's field errors on the form; unknown fields become form-level errors.
+
+    A field that already has an error (from parsing what was typed) keeps only that one.
+    """
     for key, messages in errors.items():
-        name = key[len(prefix):] if prefix and key.startswith(prefix) else key
+        name = key[len(prefix) :] if prefix and key.startswith(prefix) else key
+        target = name if name in form.fields else None
+        if target and form.errors.get(target):
+            continue
         for message in messages:
-            form.add_error(name if name in form.fields else None, message)
+            form.add_error(target, message)
+
+
+def check_person_form(form: PersonForm, role: str | None = None) -> dict[str, Any]:
+    """Parse the form and run the service's rules over what parsed, so that every problem shows
+    at once; returns the data for the service (meaningful only when the form has no errors)."""
+    from familyhub.core.errors import ValidationFailed
+    from familyhub.people.services import clean_person_data
+
+    form.is_valid()
+    data = form.service_data()
+    person_data = {
+        k: v
+        for k, v in data.items()
+        if k not in ("role", "lives_here", "confirmed_new", "version", "reason")
+    }
+    try:
+        clean_person_data(
+            person_data,
+            existing=form.instance if form.instance.pk else None,
+            role=role or data.get("role"),
+        )
+    except ValidationFailed as e:
+        apply_errors(form, e.errors)
+    return data
 
 
 class DateField(forms.DateField):
@@ -30,9 +60,7 @@ class DateField(forms.DateField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", DATE_WIDGET)
         kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault(
-            "error_messages", {"invalid": "Enter a real date, like 27/3/2024"}
-        )
+        kwargs.setdefault("error_messages", {"invalid": "Enter a real date, like 27/3/2024"})
         super().__init__(**kwargs)
 
 
@@ -44,23 +72,50 @@ class PersonForm(forms.ModelForm):
         label="Expected date of delivery", help_text="For an unborn child. For example, 27/3/2027"
     )
     ethnicity = forms.ModelChoiceField(
-        queryset=EthnicityCategory.objects.all(), required=False, empty_label="Not asked",
-        label="Ethnic group", help_text="ONS 2021 categories. 'Prefer not to say' is different from 'Not asked'",
+        queryset=EthnicityCategory.objects.all(),
+        required=False,
+        empty_label="Not asked",
+        label="Ethnic group",
+        help_text="ONS 2021 categories. 'Prefer not to say' is different from 'Not asked'",
     )
     nhs_number = forms.CharField(
-        label="NHS number", required=False, max_length=14, help_text="10 digits, like 999 000 0018",
+        label="NHS number",
+        required=False,
+        max_length=14,
+        help_text="10 digits, like 999 000 0018",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 
     class Meta:
         model = Person
         fields = [
-            "given_name", "middle_names", "family_name", "known_as", "is_unborn", "date_of_birth",
-            "expected_date_of_delivery", "sex", "gender", "nhs_number", "phone", "email",
-            "gp_practice", "gp_practice_code", "main_language", "other_languages",
-            "interpreter_needed", "relationship_status", "employment_status", "education_status",
-            "housing_status", "housing_needs", "ethnicity", "religion", "sexual_orientation",
-            "disability", "additional_needs",
+            "given_name",
+            "middle_names",
+            "family_name",
+            "known_as",
+            "is_unborn",
+            "date_of_birth",
+            "expected_date_of_delivery",
+            "sex",
+            "gender",
+            "nhs_number",
+            "phone",
+            "email",
+            "gp_practice",
+            "gp_practice_code",
+            "main_language",
+            "other_languages",
+            "interpreter_needed",
+            "relationship_status",
+            "employment_status",
+            "education_status",
+            "housing_status",
+            "housing_needs",
+            "ethnicity",
+            "religion",
+            "sexual_orientation",
+            "disability",
+            "additional_needs",
         ]
         labels = {
             "is_unborn": "This child is not born yet",
@@ -78,8 +133,9 @@ class PersonForm(forms.ModelForm):
         if not show_special:
             for name in SPECIAL_CATEGORY_FIELDS:
                 self.fields.pop(name, None)
-        for name in ("family_name",):
+        for name in ("given_name", "family_name"):
             self.fields[name].required = False  # the service says what is missing, in words
+            self.fields[name].hide_optional = True  # type: ignore[attr-defined]
         if self.instance.pk and self.instance.nhs_number and not self.is_bound:
             self.initial["nhs_number"] = self.instance.nhs_number
 
@@ -91,17 +147,36 @@ class PersonForm(forms.ModelForm):
         ("Birth", ["is_unborn", "date_of_birth", "expected_date_of_delivery", "sex", "gender"]),
         ("Contact and health", ["phone", "email", "nhs_number", "gp_practice", "gp_practice_code"]),
         ("Language", ["main_language", "other_languages", "interpreter_needed"]),
-        ("Circumstances", ["relationship_status", "employment_status", "education_status",
-                           "housing_status", "housing_needs"]),
+        (
+            "Circumstances",
+            [
+                "relationship_status",
+                "employment_status",
+                "education_status",
+                "housing_status",
+                "housing_needs",
+            ],
+        ),
         ("Equality and health (special category)", list(SPECIAL_CATEGORY_FIELDS)),
     ]
 
-    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [
-            (title, [self[n] for n in names if n in self.fields])
-            for title, names in self.SECTIONS
-            if any(n in self.fields for n in names)
-        ]
+    # Asked when there is time: folded away in the registration flow unless they hold an error.
+    MORE_SECTIONS = {"Language", "Circumstances", "Equality and health (special category)"}
+
+    def sections(self) -> list[dict[str, Any]]:
+        out = []
+        for title, names in self.SECTIONS:
+            fields = [self[n] for n in names if n in self.fields]
+            if fields:
+                out.append(
+                    {
+                        "title": title,
+                        "fields": fields,
+                        "more": title in self.MORE_SECTIONS,
+                        "has_errors": any(f.errors for f in fields),
+                    }
+                )
+        return out
 
     def service_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k in self.fields}
@@ -110,9 +185,16 @@ class PersonForm(forms.ModelForm):
 class MemberForm(PersonForm):
     """A person being added to a household: their details plus their place in it."""
 
-    role = forms.ChoiceField(choices=c.MemberRole.choices, widget=forms.RadioSelect, label="Role in the household")
+    role = forms.ChoiceField(
+        choices=c.MemberRole.choices,
+        widget=forms.RadioSelect,
+        label="Role in the household",
+        error_messages={"required": "Choose the person's role in the household"},
+    )
     lives_here = forms.BooleanField(
-        required=False, initial=True, label="Lives at this address",
+        required=False,
+        initial=True,
+        label="Lives at this address",
         help_text="Untick for a parent who lives elsewhere, or an emergency contact",
     )
     confirmed_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -123,7 +205,9 @@ class MemberForm(PersonForm):
 class PersonEditForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Reason for the change", required=False, max_length=300,
+        label="Reason for the change",
+        required=False,
+        max_length=300,
         help_text="For example, 'Mum told us at the home visit'. Kept in the history.",
     )
 
@@ -133,20 +217,30 @@ class PersonEditForm(PersonForm):
 class AddressForm(forms.Form):
     line1 = forms.CharField(label="Address line 1", max_length=150, required=False)
     line2 = forms.CharField(label="Address line 2", max_length=150, required=False)
-    town = forms.CharField(label="Town or city", max_length=100, required=False, initial="Nottingham")
+    town = forms.CharField(
+        label="Town or city", max_length=100, required=False, initial="Nottingham"
+    )
     postcode = forms.CharField(
-        label="Postcode", max_length=20, required=False,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}),
+        label="Postcode",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
     )
     ward = forms.ModelChoiceField(
-        queryset=Ward.objects.all(), required=False, empty_label="Not known",
+        queryset=Ward.objects.all(),
+        required=False,
+        empty_label="Not known",
         help_text="The ward decides which partner serves the family",
     )
 
 
 class HouseholdStartForm(AddressForm):
     name = forms.CharField(
-        label="Household name", max_length=150, required=False,
+        label="Household name",
+        max_length=150,
+        required=False,
         help_text="How staff will refer to the family, for example 'Smith family'",
     )
     phone = forms.CharField(label="Household phone (optional)", max_length=30, required=False)
@@ -159,16 +253,22 @@ class HouseholdEditForm(forms.Form):
     name = forms.CharField(label="Household name", max_length=150, required=False)
     phone = forms.CharField(label="Household phone", max_length=30, required=False)
     notes = forms.CharField(
-        label="Practical notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Practical notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Access, pets, best times to visit",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Reason for the change (optional)", required=False, max_length=300)
+    reason = forms.CharField(
+        label="Reason for the change (optional)", required=False, max_length=300
+    )
 
 
 class MoveForm(AddressForm):
     moved_on = DateField(label="Date they moved")
-    reason = forms.CharField(label="Reason for the change (optional)", required=False, max_length=300)
+    reason = forms.CharField(
+        label="Reason for the change (optional)", required=False, max_length=300
+    )
 
 
 class RelationshipRowForm(forms.Form):
@@ -177,10 +277,13 @@ class RelationshipRowForm(forms.Form):
     from_index = forms.IntegerField(widget=forms.HiddenInput)
     to_index = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
-        choices=[("", "Not related / skip"), *c.RelationshipKind.choices], required=False,
+        choices=[("", "Not related / skip"), *c.RelationshipKind.choices],
+        required=False,
         label="Relationship",
     )
-    parental_responsibility = forms.BooleanField(required=False, label="Has parental responsibility")
+    parental_responsibility = forms.BooleanField(
+        required=False, label="Has parental responsibility"
+    )
 
 
 RelationshipFormSet = forms.formset_factory(RelationshipRowForm, extra=0)
@@ -190,7 +293,9 @@ class RelationshipForm(forms.Form):
     from_person = forms.ChoiceField(label="Person")
     kind = forms.ChoiceField(choices=c.RelationshipKind.choices, label="is the")
     to_person = forms.ChoiceField(label="of")
-    parental_responsibility = forms.BooleanField(required=False, label="Has parental responsibility")
+    parental_responsibility = forms.BooleanField(
+        required=False, label="Has parental responsibility"
+    )
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -202,7 +307,9 @@ class RelationshipForm(forms.Form):
 class BirthForm(forms.Form):
     date_of_birth = DateField(label="Date of birth", required=True)
     given_name = forms.CharField(label="First name", max_length=100, required=False)
-    sex = forms.ChoiceField(choices=c.Sex.choices, initial=c.Sex.NOT_ASKED, widget=forms.RadioSelect)
+    sex = forms.ChoiceField(
+        choices=c.Sex.choices, initial=c.Sex.NOT_ASKED, widget=forms.RadioSelect
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

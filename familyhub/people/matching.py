@@ -31,9 +31,15 @@ def _similar_name(a: str, b: str) -> bool:
 
 
 def likely_matches(
-    scoped: QuerySet[Person], *, given_name: str = "", family_name: str = "",
-    date_of_birth: date | None = None, expected_date_of_delivery: date | None = None,
-    nhs_number: str = "", postcode_key: str = "", limit: int = 10,
+    scoped: QuerySet[Person],
+    *,
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    expected_date_of_delivery: date | None = None,
+    nhs_number: str = "",
+    postcode_key: str = "",
+    limit: int = 10,
 ) -> list[Match]:
     condition = Q(pk__in=[])
     if nhs_number:
@@ -45,9 +51,13 @@ def likely_matches(
         return []
     qs = scoped.filter(condition)
     if postcode_key:
-        at_postcode = Address.objects.filter(household_id=OuterRef("household_id"), postcode_key=postcode_key)
+        at_postcode = Address.objects.filter(
+            household_id=OuterRef("household_id"), postcode_key=postcode_key
+        )
         qs = qs.annotate(
-            at_postcode=Exists(Membership.objects.filter(Exists(at_postcode), person=OuterRef("pk")))
+            at_postcode=Exists(
+                Membership.objects.filter(Exists(at_postcode), person=OuterRef("pk"))
+            )
         )
     rows = list(qs.select_related("ethnicity")[:200])
     name = normalise_name(f"{given_name} {family_name}")

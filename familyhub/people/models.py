@@ -18,10 +18,14 @@ from familyhub.people import choices as c
 
 class Household(VersionedModel):
     name = models.CharField(
-        "household name", max_length=150, help_text="How staff refer to the family, for example 'Smith family'"
+        "household name",
+        max_length=150,
+        help_text="How staff refer to the family, for example 'Smith family'",
     )
     phone = models.CharField("household phone", max_length=30, blank=True)
-    notes = models.TextField("practical notes", blank=True, help_text="Access, pets, best times to visit")
+    notes = models.TextField(
+        "practical notes", blank=True, help_text="Access, pets, best times to visit"
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
     archive_reason = models.CharField(max_length=300, blank=True)
 
@@ -39,8 +43,12 @@ class Address(BaseModel):
     line1 = models.CharField("address line 1", max_length=150)
     line2 = models.CharField("address line 2", max_length=150, blank=True)
     town = models.CharField("town or city", max_length=100, default="Nottingham")
-    postcode = models.CharField(max_length=8, help_text="Stored in standard form, for example NG7 5HY")
-    postcode_key = models.CharField(max_length=7, db_index=True, help_text="Postcode without spaces")
+    postcode = models.CharField(
+        max_length=8, help_text="Stored in standard form, for example NG7 5HY"
+    )
+    postcode_key = models.CharField(
+        max_length=7, db_index=True, help_text="Postcode without spaces"
+    )
     ward = models.ForeignKey("places.Ward", null=True, blank=True, on_delete=models.PROTECT)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
@@ -50,7 +58,8 @@ class Address(BaseModel):
         indexes = [models.Index(fields=["household", "valid_to"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["household"], condition=models.Q(valid_to__isnull=True),
+                fields=["household"],
+                condition=models.Q(valid_to__isnull=True),
                 name="address_one_current_per_household",
             )
         ]
@@ -102,10 +111,15 @@ class Person(VersionedModel):
 
     # Special category (UK GDPR Art. 9): shown only to roles with that capability.
     ethnicity = models.ForeignKey(
-        "places.EthnicityCategory", null=True, blank=True, on_delete=models.PROTECT,
+        "places.EthnicityCategory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="ONS 2021 category; empty means not asked",
     )
-    religion = models.CharField(max_length=20, choices=c.Religion.choices, default=c.Religion.NOT_ASKED)
+    religion = models.CharField(
+        max_length=20, choices=c.Religion.choices, default=c.Religion.NOT_ASKED
+    )
     sexual_orientation = models.CharField(
         max_length=20, choices=c.SexualOrientation.choices, default=c.SexualOrientation.NOT_ASKED
     )
@@ -185,7 +199,9 @@ class Membership(BaseModel):
     class Meta:
         ordering = ["household", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "person"], name="membership_once_per_household")
+            models.UniqueConstraint(
+                fields=["household", "person"], name="membership_once_per_household"
+            )
         ]
 
     def __str__(self) -> str:
@@ -195,7 +211,9 @@ class Membership(BaseModel):
 class Relationship(BaseModel):
     """`from_person` is the <kind> of `to_person` (e.g. A is the mother of B)."""
 
-    from_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_from")
+    from_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_from"
+    )
     to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
     kind = models.CharField(max_length=20, choices=c.RelationshipKind.choices)
     parental_responsibility = models.BooleanField(
@@ -229,7 +247,11 @@ class CaseAllocation(BaseModel):
     )
     team = models.ForeignKey("places.Team", null=True, blank=True, on_delete=models.PROTECT)
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="caseload"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="caseload",
     )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)

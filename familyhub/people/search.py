@@ -141,9 +141,7 @@ def _filtered(qs: QuerySet[Person], q: ParsedQuery) -> QuerySet[Person]:
             addresses = addresses.filter(postcode_key=q.postcode_key)
         else:
             addresses = addresses.filter(postcode__startswith=q.outward_code + " ")
-        qs = qs.filter(
-            Exists(Membership.objects.filter(Exists(addresses), person=OuterRef("pk")))
-        )
+        qs = qs.filter(Exists(Membership.objects.filter(Exists(addresses), person=OuterRef("pk"))))
     return qs
 
 
@@ -186,11 +184,14 @@ def _name_candidates(qs: QuerySet[Person], name: str) -> QuerySet[Person]:
 
 def score(query_name: str, candidate: Person) -> float:
     target = candidate.search_name
-    s = max(fuzz.token_sort_ratio(query_name, target), 0.95 * fuzz.token_set_ratio(query_name, target))
+    s = max(
+        fuzz.token_sort_ratio(query_name, target), 0.95 * fuzz.token_set_ratio(query_name, target)
+    )
     if _phonetic_condition(query_name) is not None:
         words = query_name.split()
         if len(words) >= 2 and {phonetic_key(words[0]), phonetic_key(words[-1])} == {
-            candidate.given_key, candidate.family_key
+            candidate.given_key,
+            candidate.family_key,
         }:
             s += 10
     return s

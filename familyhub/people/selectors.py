@@ -27,7 +27,8 @@ def person_relationships(person: Person, user: Any) -> list[Relationship]:
     visible = access.people_visible_to(user).values("pk")
     return list(
         Relationship.objects.filter(
-            Q(from_person=person, to_person__in=visible) | Q(to_person=person, from_person__in=visible)
+            Q(from_person=person, to_person__in=visible)
+            | Q(to_person=person, from_person__in=visible)
         ).select_related("from_person", "to_person")
     )
 
@@ -35,7 +36,9 @@ def person_relationships(person: Person, user: Any) -> list[Relationship]:
 def person_households(person: Person, user: Any) -> list[Membership]:
     """The person's households that the user may see (a parent may live in another family)."""
     return list(
-        Membership.objects.filter(person=person, household__in=access.households_visible_to(user).values("pk"))
+        Membership.objects.filter(
+            person=person, household__in=access.households_visible_to(user).values("pk")
+        )
         .select_related("household")
         .prefetch_related("household__addresses__ward")
     )
@@ -43,7 +46,9 @@ def person_households(person: Person, user: Any) -> list[Membership]:
 
 def household_timeline(household: Household, limit: int | None = 20) -> list[ChangeRecord]:
     ids = [m.person_id for m in household.memberships.all()]
-    qs = ChangeRecord.objects.filter(Q(household=household) | Q(person_id__in=ids)).select_related("actor")
+    qs = ChangeRecord.objects.filter(Q(household=household) | Q(person_id__in=ids)).select_related(
+        "actor"
+    )
     return list(qs[:limit] if limit else qs)
 
 

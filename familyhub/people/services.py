@@ -35,11 +35,33 @@ from familyhub.people.models import (
 from familyhub.people.search_keys import person_search_fields
 
 PERSON_FIELDS = [
-    "given_name", "middle_names", "family_name", "known_as", "date_of_birth", "is_unborn",
-    "expected_date_of_delivery", "sex", "gender", "phone", "email", "nhs_number", "gp_practice",
-    "gp_practice_code", "main_language", "other_languages", "interpreter_needed",
-    "relationship_status", "employment_status", "education_status", "housing_status",
-    "housing_needs", "ethnicity", "religion", "sexual_orientation", "disability", "additional_needs",
+    "given_name",
+    "middle_names",
+    "family_name",
+    "known_as",
+    "date_of_birth",
+    "is_unborn",
+    "expected_date_of_delivery",
+    "sex",
+    "gender",
+    "phone",
+    "email",
+    "nhs_number",
+    "gp_practice",
+    "gp_practice_code",
+    "main_language",
+    "other_languages",
+    "interpreter_needed",
+    "relationship_status",
+    "employment_status",
+    "education_status",
+    "housing_status",
+    "housing_needs",
+    "ethnicity",
+    "religion",
+    "sexual_orientation",
+    "disability",
+    "additional_needs",
 ]
 SPECIAL_CATEGORY_FIELDS = special_category_fields("people.Person")
 HOUSEHOLD_FIELDS = ["name", "phone", "notes"]
@@ -64,7 +86,10 @@ class _Errors:
 
 
 def clean_person_data(
-    data: Mapping[str, Any], *, existing: Person | None = None, role: str | None = None,
+    data: Mapping[str, Any],
+    *,
+    existing: Person | None = None,
+    role: str | None = None,
     prefix: str = "",
 ) -> dict[str, Any]:
     """Validate person details; every problem is reported at its field, all at once."""
@@ -100,7 +125,10 @@ def clean_person_data(
 
     if unborn:
         if merged.get("date_of_birth"):
-            errs.add("date_of_birth", "An unborn child has no date of birth yet: leave it empty, or record the birth")
+            errs.add(
+                "date_of_birth",
+                "An unborn child has no date of birth yet: leave it empty, or record the birth",
+            )
         try:
             v.check_expected_delivery(merged.get("expected_date_of_delivery"), today=today)
         except v.InvalidValue as e:
@@ -117,10 +145,15 @@ def clean_person_data(
         except v.InvalidValue as e:
             errs.add("date_of_birth", str(e))
         if role == c.MemberRole.CHILD and not merged.get("date_of_birth"):
-            errs.add("date_of_birth", "Enter the child's date of birth, or mark the child as unborn")
+            errs.add(
+                "date_of_birth", "Enter the child's date of birth, or mark the child as unborn"
+            )
         dob = merged.get("date_of_birth")
         if role == c.MemberRole.PARENT_CARER and dob and (today - dob).days < 10 * 365:
-            errs.add("date_of_birth", "A parent or carer under 10 years old is unlikely: check the date of birth")
+            errs.add(
+                "date_of_birth",
+                "A parent or carer under 10 years old is unlikely: check the date of birth",
+            )
     errs.raise_if_any()
     return out
 
@@ -174,13 +207,18 @@ class RelationshipSpec:
     parental_responsibility: bool = False
 
 
-def _create_person(*, actor: Any, data: Mapping[str, Any], changes: ChangeSet, household: Household) -> Person:
+def _create_person(
+    *, actor: Any, data: Mapping[str, Any], changes: ChangeSet, household: Household
+) -> Person:
     person = Person(**data, created_by=actor if getattr(actor, "pk", None) else None)
     for k, val in _search_fields(person).items():
         setattr(person, k, val)
     person.save()
     changes.record(
-        person, action=ChangeRecord.Action.CREATE, new=person.display_name, person=person,
+        person,
+        action=ChangeRecord.Action.CREATE,
+        new=person.display_name,
+        person=person,
         household=household,
     )
     return person
@@ -212,7 +250,9 @@ def household_register(
     seen_existing: set[int] = set()
     for i, m in enumerate(members):
         if m.role not in c.MemberRole.values:
-            problems.setdefault(f"members-{i}-role", []).append("Choose the person's role in the household")
+            problems.setdefault(f"members-{i}-role", []).append(
+                "Choose the person's role in the household"
+            )
         if m.existing is not None:
             if m.existing.pk in seen_existing:
                 problems.setdefault(f"members-{i}-person", []).append(
@@ -238,9 +278,13 @@ def household_register(
                 "A person cannot have a relationship with themselves"
             )
         if not (0 <= r.from_index < len(members) and 0 <= r.to_index < len(members)):
-            problems.setdefault(f"relationships-{j}-to_person", []).append("Choose two people in this household")
+            problems.setdefault(f"relationships-{j}-to_person", []).append(
+                "Choose two people in this household"
+            )
         if r.kind not in c.RelationshipKind.values:
-            problems.setdefault(f"relationships-{j}-kind", []).append("Choose how the two people are related")
+            problems.setdefault(f"relationships-{j}-kind", []).append(
+                "Choose how the two people are related"
+            )
     _check_duplicate_relationships(relationships, problems)
     for k, msgs in problems.items():
         errs.errors.setdefault(k, []).extend(msgs)
@@ -253,64 +297,107 @@ def household_register(
         household = Household.objects.create(name=name, phone=v.normalise_phone(phone), notes=notes)
         changes.record(household, action=ChangeRecord.Action.CREATE, new=name, household=household)
         addr = Address.objects.create(
-            household=household, valid_from=moved_in_on or _today(),
-            **{k: clean_addr[k] for k in ("line1", "line2", "town", "postcode", "postcode_key", "ward")},
+            household=household,
+            valid_from=moved_in_on or _today(),
+            **{
+                k: clean_addr[k]
+                for k in ("line1", "line2", "town", "postcode", "postcode_key", "ward")
+            },
         )
         changes.record(addr, action=ChangeRecord.Action.CREATE, new=str(addr), household=household)
         CaseAllocation.objects.create(
-            household=household, organisation=organisation, team=team,
-            worker=actor if getattr(actor, "pk", None) else None, started_on=_today(),
+            household=household,
+            organisation=organisation,
+            team=team,
+            worker=actor if getattr(actor, "pk", None) else None,
+            started_on=_today(),
         )
         people: list[Person] = []
         for m, data in zip(members, clean_members, strict=True):
-            person = m.existing or _create_person(actor=actor, data=data, changes=changes, household=household)
+            person = m.existing or _create_person(
+                actor=actor, data=data, changes=changes, household=household
+            )
             Membership.objects.create(
-                household=household, person=person, role=m.role, lives_here=m.lives_here,
+                household=household,
+                person=person,
+                role=m.role,
+                lives_here=m.lives_here,
                 joined_on=_today(),
             )
             if m.existing is not None:
                 changes.record(
-                    person, action=ChangeRecord.Action.LINK, new=f"Joined as {c.MemberRole(m.role).label}",
-                    person=person, household=household,
+                    person,
+                    action=ChangeRecord.Action.LINK,
+                    new=f"Joined as {c.MemberRole(m.role).label}",
+                    person=person,
+                    household=household,
                 )
             people.append(person)
         for r in relationships:
             _create_relationship(
-                actor=actor, changes=changes, household=household,
-                from_person=people[r.from_index], to_person=people[r.to_index],
-                kind=r.kind, parental_responsibility=r.parental_responsibility,
+                actor=actor,
+                changes=changes,
+                household=household,
+                from_person=people[r.from_index],
+                to_person=people[r.to_index],
+                kind=r.kind,
+                parental_responsibility=r.parental_responsibility,
             )
         changes.flush()
         access.log_change(actor, people, created=True, object_type="household")
     return household
 
 
-def _check_duplicate_relationships(rels: Sequence[RelationshipSpec], problems: dict[str, list[str]]) -> None:
+def _check_duplicate_relationships(
+    rels: Sequence[RelationshipSpec], problems: dict[str, list[str]]
+) -> None:
     seen: set[tuple[int, int, str]] = set()
     for j, r in enumerate(rels):
         key = (r.from_index, r.to_index, r.kind)
         if key in seen:
-            problems.setdefault(f"relationships-{j}-kind", []).append("This relationship is listed twice")
+            problems.setdefault(f"relationships-{j}-kind", []).append(
+                "This relationship is listed twice"
+            )
         seen.add(key)
 
 
 def _create_relationship(
-    *, actor: Any, changes: ChangeSet, household: Household | None, from_person: Person,
-    to_person: Person, kind: str, parental_responsibility: bool,
+    *,
+    actor: Any,
+    changes: ChangeSet,
+    household: Household | None,
+    from_person: Person,
+    to_person: Person,
+    kind: str,
+    parental_responsibility: bool,
 ) -> Relationship:
     rel = Relationship.objects.create(
-        from_person=from_person, to_person=to_person, kind=kind,
+        from_person=from_person,
+        to_person=to_person,
+        kind=kind,
         parental_responsibility=parental_responsibility,
     )
     text = f"{from_person.display_name} is the {c.RelationshipKind(kind).label.lower()} of {to_person.display_name}"
     if parental_responsibility:
         text += " (with parental responsibility)"
-    changes.record(rel, action=ChangeRecord.Action.LINK, new=text, person=to_person, household=household, label=text)
+    changes.record(
+        rel,
+        action=ChangeRecord.Action.LINK,
+        new=text,
+        person=to_person,
+        household=household,
+        label=text,
+    )
     return rel
 
 
 def household_update(
-    *, actor: Any, household: Household, data: Mapping[str, Any], expected_version: int, reason: str = ""
+    *,
+    actor: Any,
+    household: Household,
+    data: Mapping[str, Any],
+    expected_version: int,
+    reason: str = "",
 ) -> Household:
     access.require(actor, Capability.EDIT_PEOPLE)
     clean = {k: data[k] for k in HOUSEHOLD_FIELDS if k in data}
@@ -324,8 +411,12 @@ def household_update(
     changes = ChangeSet(actor=actor, reason=reason)
     with transaction.atomic():
         changed = model_update(
-            instance=household, fields=HOUSEHOLD_FIELDS, data=clean, changes=changes,
-            expected_version=expected_version, household=household,
+            instance=household,
+            fields=HOUSEHOLD_FIELDS,
+            data=clean,
+            changes=changes,
+            expected_version=expected_version,
+            household=household,
         )
         if changed:
             access.log_change(actor, [], created=False, object_type="household")
@@ -333,7 +424,12 @@ def household_update(
 
 
 def household_move(
-    *, actor: Any, household: Household, address: Mapping[str, Any], moved_on: date, reason: str = ""
+    *,
+    actor: Any,
+    household: Household,
+    address: Mapping[str, Any],
+    moved_on: date,
+    reason: str = "",
 ) -> Address:
     """A change of address: the current one is closed the day before, the new one starts (history)."""
     access.require(actor, Capability.EDIT_PEOPLE)
@@ -341,34 +437,53 @@ def household_move(
     if moved_on is None:
         raise ValidationFailed("Enter the date the family moved", field="moved_on")
     if moved_on > _today():
-        raise ValidationFailed("The date the family moved must be today or in the past", field="moved_on")
+        raise ValidationFailed(
+            "The date the family moved must be today or in the past", field="moved_on"
+        )
     changes = ChangeSet(actor=actor, reason=reason)
     with transaction.atomic():
-        current = Address.objects.select_for_update().filter(household=household, valid_to__isnull=True).first()
+        current = (
+            Address.objects.select_for_update()
+            .filter(household=household, valid_to__isnull=True)
+            .first()
+        )
         if current is not None:
             if moved_on <= current.valid_from:
                 raise ValidationFailed(
                     f"The move date must be after the family moved to their current address "
-                    f"({current.valid_from:%d/%m/%Y})", field="moved_on",
+                    f"({current.valid_from:%d/%m/%Y})",
+                    field="moved_on",
                 )
             current.valid_to = moved_on
             current.save(update_fields=["valid_to", "updated_at"])
         new = Address.objects.create(household=household, valid_from=moved_on, **clean)
         changes.record(
-            new, action=ChangeRecord.Action.UPDATE, field_name="line1",
-            old=str(current) if current else "", new=str(new), household=household, label="Address",
+            new,
+            action=ChangeRecord.Action.UPDATE,
+            field_name="line1",
+            old=str(current) if current else "",
+            new=str(new),
+            household=household,
+            label="Address",
         )
         changes.flush()
         Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
         access.log_change(
-            actor, [m.person for m in household.memberships.select_related("person")],
-            created=False, object_type="address",
+            actor,
+            [m.person for m in household.memberships.select_related("person")],
+            created=False,
+            object_type="address",
         )
     return new
 
 
 def person_update(
-    *, actor: Any, person: Person, data: Mapping[str, Any], expected_version: int, reason: str = "",
+    *,
+    actor: Any,
+    person: Person,
+    data: Mapping[str, Any],
+    expected_version: int,
+    reason: str = "",
     household: Household | None = None,
 ) -> Person:
     """Change a person's details; refused (ConcurrentEdit) if someone saved since `expected_version`."""
@@ -379,8 +494,13 @@ def person_update(
     changes = ChangeSet(actor=actor, reason=reason)
     with transaction.atomic():
         changed = model_update(
-            instance=person, fields=PERSON_FIELDS, data=clean, changes=changes,
-            expected_version=expected_version, person=person, household=household,
+            instance=person,
+            fields=PERSON_FIELDS,
+            data=clean,
+            changes=changes,
+            expected_version=expected_version,
+            person=person,
+            household=household,
             special_fields=SPECIAL_CATEGORY_FIELDS,
         )
         if set(changed) & {"given_name", "family_name", "known_as"}:
@@ -391,8 +511,14 @@ def person_update(
 
 
 def person_record_birth(
-    *, actor: Any, person: Person, date_of_birth: date, expected_version: int,
-    given_name: str = "", sex: str = "", household: Household | None = None,
+    *,
+    actor: Any,
+    person: Person,
+    date_of_birth: date,
+    expected_version: int,
+    given_name: str = "",
+    sex: str = "",
+    household: Household | None = None,
 ) -> Person:
     """The unborn child is born: the same person becomes a born child (history kept)."""
     if not person.is_unborn:
@@ -404,19 +530,29 @@ def person_record_birth(
         data["sex"] = sex
     if not date_of_birth:
         raise ValidationFailed("Enter the date of birth", field="date_of_birth")
-    if person.expected_date_of_delivery and abs((date_of_birth - person.expected_date_of_delivery).days) > 20 * 7:
+    if (
+        person.expected_date_of_delivery
+        and abs((date_of_birth - person.expected_date_of_delivery).days) > 20 * 7
+    ):
         raise ValidationFailed(
             "The date of birth is more than 20 weeks from the expected date of delivery: check it",
             field="date_of_birth",
         )
     return person_update(
-        actor=actor, person=person, data=data, expected_version=expected_version,
-        reason="Birth recorded", household=household,
+        actor=actor,
+        person=person,
+        data=data,
+        expected_version=expected_version,
+        reason="Birth recorded",
+        household=household,
     )
 
 
 def person_add_to_household(
-    *, actor: Any, household: Household, member: MemberSpec,
+    *,
+    actor: Any,
+    household: Household,
+    member: MemberSpec,
 ) -> Person:
     access.require(actor, Capability.EDIT_PEOPLE)
     if member.role not in c.MemberRole.values:
@@ -426,18 +562,26 @@ def person_add_to_household(
         if member.existing is not None:
             person = member.existing
             if Membership.objects.filter(household=household, person=person).exists():
-                raise ValidationFailed(f"{person.display_name} is already in this household", field="person")
+                raise ValidationFailed(
+                    f"{person.display_name} is already in this household", field="person"
+                )
         else:
             data = clean_person_data(member.data, role=member.role)
             person = _create_person(actor=actor, data=data, changes=changes, household=household)
         Membership.objects.create(
-            household=household, person=person, role=member.role, lives_here=member.lives_here,
+            household=household,
+            person=person,
+            role=member.role,
+            lives_here=member.lives_here,
             joined_on=_today(),
         )
         if member.existing is not None:
             changes.record(
-                person, action=ChangeRecord.Action.LINK, new=f"Joined as {c.MemberRole(member.role).label}",
-                person=person, household=household,
+                person,
+                action=ChangeRecord.Action.LINK,
+                new=f"Joined as {c.MemberRole(member.role).label}",
+                person=person,
+                household=household,
             )
         changes.flush()
         access.log_change(actor, [person], created=True, object_type="membership")
@@ -445,44 +589,71 @@ def person_add_to_household(
 
 
 def relationship_add(
-    *, actor: Any, from_person: Person, to_person: Person, kind: str,
-    parental_responsibility: bool = False, household: Household | None = None,
+    *,
+    actor: Any,
+    from_person: Person,
+    to_person: Person,
+    kind: str,
+    parental_responsibility: bool = False,
+    household: Household | None = None,
 ) -> Relationship:
     access.require(actor, Capability.EDIT_PEOPLE)
     if from_person.pk == to_person.pk:
-        raise ValidationFailed("A person cannot have a relationship with themselves", field="to_person")
+        raise ValidationFailed(
+            "A person cannot have a relationship with themselves", field="to_person"
+        )
     if kind not in c.RelationshipKind.values:
         raise ValidationFailed("Choose how the two people are related", field="kind")
-    if Relationship.objects.filter(from_person=from_person, to_person=to_person, kind=kind).exists():
+    if Relationship.objects.filter(
+        from_person=from_person, to_person=to_person, kind=kind
+    ).exists():
         raise ValidationFailed("This relationship is already recorded", field="kind")
     changes = ChangeSet(actor=actor)
     try:
         with transaction.atomic():
             rel = _create_relationship(
-                actor=actor, changes=changes, household=household, from_person=from_person,
-                to_person=to_person, kind=kind, parental_responsibility=parental_responsibility,
+                actor=actor,
+                changes=changes,
+                household=household,
+                from_person=from_person,
+                to_person=to_person,
+                kind=kind,
+                parental_responsibility=parental_responsibility,
             )
             changes.flush()
-            access.log_change(actor, [from_person, to_person], created=True, object_type="relationship")
+            access.log_change(
+                actor, [from_person, to_person], created=True, object_type="relationship"
+            )
     except IntegrityError:
         raise ValidationFailed("This relationship is already recorded", field="kind")
     return rel
 
 
-def relationship_end(*, actor: Any, relationship: Relationship, ended_on: date, reason: str = "",
-                     household: Household | None = None) -> Relationship:
+def relationship_end(
+    *,
+    actor: Any,
+    relationship: Relationship,
+    ended_on: date,
+    reason: str = "",
+    household: Household | None = None,
+) -> Relationship:
     access.require(actor, Capability.EDIT_PEOPLE)
     changes = ChangeSet(actor=actor, reason=reason)
     with transaction.atomic():
         model_update(
-            instance=relationship, fields=["ended_on"], data={"ended_on": ended_on}, changes=changes,
-            person=relationship.to_person, household=household,
+            instance=relationship,
+            fields=["ended_on"],
+            data={"ended_on": ended_on},
+            changes=changes,
+            person=relationship.to_person,
+            household=household,
         )
     return relationship
 
 
-def identifier_set(*, actor: Any, person: Person, scheme: str, value: str,
-                   household: Household | None = None) -> PersonIdentifier | None:
+def identifier_set(
+    *, actor: Any, person: Person, scheme: str, value: str, household: Household | None = None
+) -> PersonIdentifier | None:
     """Add, change or (with an empty value) remove one of a person's other identifiers."""
     access.require(actor, Capability.EDIT_PEOPLE)
     if scheme not in c.IdentifierScheme.values:
@@ -493,21 +664,40 @@ def identifier_set(*, actor: Any, person: Person, scheme: str, value: str,
         existing = PersonIdentifier.objects.filter(person=person, scheme=scheme).first()
         label = c.IdentifierScheme(scheme).label
         if existing and not value:
-            changes.record(existing, action=ChangeRecord.Action.UNLINK, field_name="value",
-                           old=existing.value, person=person, household=household, label=label)
+            changes.record(
+                existing,
+                action=ChangeRecord.Action.UNLINK,
+                field_name="value",
+                old=existing.value,
+                person=person,
+                household=household,
+                label=label,
+            )
             existing.delete()
             result = None
         elif existing:
-            model_update(instance=existing, fields=["value"], data={"value": value}, changes=changes,
-                         person=person, household=household)
+            model_update(
+                instance=existing,
+                fields=["value"],
+                data={"value": value},
+                changes=changes,
+                person=person,
+                household=household,
+            )
             result = existing
         elif value:
             result = PersonIdentifier.objects.create(person=person, scheme=scheme, value=value)
-            changes.record(result, action=ChangeRecord.Action.CREATE, field_name="value", new=value,
-                           person=person, household=household, label=label)
+            changes.record(
+                result,
+                action=ChangeRecord.Action.CREATE,
+                field_name="value",
+                new=value,
+                person=person,
+                household=household,
+                label=label,
+            )
         else:
             result = None
         changes.flush()
         access.log_change(actor, [person], created=False, object_type="identifier")
     return result
-

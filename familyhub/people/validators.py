@@ -51,9 +51,7 @@ def format_nhs_number(digits: str) -> str:
 
 # A full UK postcode: outward code (area, district) then inward code (sector digit, unit letters).
 # Inward-code letters never include C, I, K, M, O or V.
-_POSTCODE = re.compile(
-    r"^(?P<out>[A-Z]{1,2}[0-9][A-Z0-9]?)(?P<in>[0-9][ABD-HJLNP-UW-Z]{2})$"
-)
+_POSTCODE = re.compile(r"^(?P<out>[A-Z]{1,2}[0-9][A-Z0-9]?)(?P<in>[0-9][ABD-HJLNP-UW-Z]{2})$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 

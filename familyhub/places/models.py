@@ -46,7 +46,9 @@ class Organisation(BaseModel):
     name = models.CharField(max_length=150, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     served_wards = models.ManyToManyField(
-        Ward, blank=True, related_name="serving_organisations",
+        Ward,
+        blank=True,
+        related_name="serving_organisations",
         help_text="Wards in which this organisation delivers services to families",
     )
     ods_code = models.CharField("ODS code", max_length=10, blank=True)

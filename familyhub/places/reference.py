@@ -13,7 +13,12 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_AREAS: dict[str, list[str]] = {
     "Bulwell and Bestwood": ["Bulwell", "Bulwell Forest", "Bestwood", "Basford"],
     "Aspley and Bilborough": ["Aspley", "Bilborough", "Leen Valley", "Wollaton West"],
-    "Central and Arboretum": ["Hyson Green & Arboretum", "Radford", "Castle", "Lenton & Wollaton East"],
+    "Central and Arboretum": [
+        "Hyson Green & Arboretum",
+        "Radford",
+        "Castle",
+        "Lenton & Wollaton East",
+    ],
     "St Ann's and Mapperley": ["St. Ann's", "Mapperley", "Sherwood", "Berridge"],
     "Clifton and Meadows": ["Clifton East", "Clifton West", "Meadows", "Dales"],
 }
@@ -24,18 +29,22 @@ def read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def load_wards(Ward: Any) -> int:  # noqa: N803 - a model class, passed in by migrations
+def load_wards(Ward: Any) -> int:
     n = 0
     for row in read_csv("nottingham_wards_2022.csv"):
         Ward.objects.update_or_create(
             code=row["ward_code"],
-            defaults={"name": row["ward_name"], "lad_code": row["lad_code"], "lad_name": row["lad_name"]},
+            defaults={
+                "name": row["ward_name"],
+                "lad_code": row["lad_code"],
+                "lad_name": row["lad_name"],
+            },
         )
         n += 1
     return n
 
 
-def load_ethnicity(EthnicityCategory: Any) -> int:  # noqa: N803
+def load_ethnicity(EthnicityCategory: Any) -> int:
     n = 0
     for i, row in enumerate(read_csv("ethnicity_census2021_to_nhs.csv")):
         if row["ons_code"]:
@@ -61,7 +70,7 @@ def load_ethnicity(EthnicityCategory: Any) -> int:  # noqa: N803
     return n
 
 
-def load_areas(Area: Any, Ward: Any) -> None:  # noqa: N803
+def load_areas(Area: Any, Ward: Any) -> None:
     for area_name, ward_names in DEMO_AREAS.items():
         area, _ = Area.objects.get_or_create(name=area_name)
         Ward.objects.filter(name__in=ward_names, area__isnull=True).update(area=area)

@@ -124,7 +124,11 @@ def _meta(field: BoundField) -> dict[str, Any]:
         "error_id": error_id,
         "describedby": " ".join(describedby),
         "anchor": _anchor(field, kind),
-        "optional": not field.field.required and kind not in ("checkbox", "hidden"),
+        # A field the service requires in some cases only (e.g. a first name, unless unborn) sets
+        # `hide_optional` so that it is not labelled "(optional)".
+        "optional": not field.field.required
+        and not getattr(field.field, "hide_optional", False)
+        and kind not in ("checkbox", "hidden"),
         "items": _choice_items(field) if kind in ("radio", "checkboxes") else [],
     }
 

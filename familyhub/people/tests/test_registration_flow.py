@@ -17,19 +17,34 @@ def _d(days: int) -> str:
 
 
 def _start(client):
-    return client.post(reverse("people:household_register_start"), {
-        "name": "Smith family", "line1": "1 Test Street", "town": "Nottingham", "postcode": "ng6 8ab",
-        "ward": "",
-    })
+    return client.post(
+        reverse("people:household_register_start"),
+        {
+            "name": "Smith family",
+            "line1": "1 Test Street",
+            "town": "Nottingham",
+            "postcode": "ng6 8ab",
+            "ward": "",
+        },
+    )
 
 
 def _add(client, **fields):
-    data = {"member-role": "parent_carer", "member-lives_here": "on", "member-family_name": "Smith",
-            "member-sex": "not_asked", "member-gender": "not_asked", "member-relationship_status": "not_asked",
-            "member-employment_status": "not_asked", "member-education_status": "not_asked",
-            "member-housing_status": "not_asked", "member-religion": "not_asked",
-            "member-sexual_orientation": "not_asked", "member-disability": "not_asked",
-            "member-main_language": "English"}
+    data = {
+        "member-role": "parent_carer",
+        "member-lives_here": "on",
+        "member-family_name": "Smith",
+        "member-sex": "not_asked",
+        "member-gender": "not_asked",
+        "member-relationship_status": "not_asked",
+        "member-employment_status": "not_asked",
+        "member-education_status": "not_asked",
+        "member-housing_status": "not_asked",
+        "member-religion": "not_asked",
+        "member-sexual_orientation": "not_asked",
+        "member-disability": "not_asked",
+        "member-main_language": "English",
+    }
     data.update({f"member-{k}": v for k, v in fields.items()})
     return client.post(reverse("people:household_register_members"), data)
 
@@ -37,18 +52,28 @@ def _add(client, **fields):
 def test_register_household_with_unborn_child(personas, client_for):
     client = client_for(personas.practitioner)
     assert _start(client).status_code == 302
-    r = _add(client, given_name="John", date_of_birth="02/01/1990", nhs_number="999 000 0018", sex="male")
+    r = _add(
+        client, given_name="John", date_of_birth="02/01/1990", nhs_number="999 000 0018", sex="male"
+    )
     assert r.status_code == 302, r.context["form"].errors
     r = _add(client, role="child", given_name="", is_unborn="on", expected_date_of_delivery=_d(40))
     assert r.status_code == 302, r.context["form"].errors
     r = client.get(reverse("people:household_register_relationships"))
     assert r.status_code == 200
     assert b"Unborn baby Smith" in r.content
-    r = client.post(reverse("people:household_register_relationships"), {
-        "rel-TOTAL_FORMS": "1", "rel-INITIAL_FORMS": "1", "rel-MIN_NUM_FORMS": "0", "rel-MAX_NUM_FORMS": "1000",
-        "rel-0-from_index": "0", "rel-0-to_index": "1", "rel-0-kind": "father",
-        "rel-0-parental_responsibility": "on",
-    })
+    r = client.post(
+        reverse("people:household_register_relationships"),
+        {
+            "rel-TOTAL_FORMS": "1",
+            "rel-INITIAL_FORMS": "1",
+            "rel-MIN_NUM_FORMS": "0",
+            "rel-MAX_NUM_FORMS": "1000",
+            "rel-0-from_index": "0",
+            "rel-0-to_index": "1",
+            "rel-0-kind": "father",
+            "rel-0-parental_responsibility": "on",
+        },
+    )
     assert r.status_code == 302
     r = client.get(reverse("people:household_register_check"))
     assert b"Check before registering" in r.content
@@ -77,8 +102,10 @@ def test_bad_input_kept_and_explained(personas, client_for):
 
 def test_malformed_postcode_refused_at_field(personas, client_for):
     client = client_for(personas.practitioner)
-    r = client.post(reverse("people:household_register_start"), {
-        "name": "X family", "line1": "1 Road", "postcode": "NOTAPOSTCODE"})
+    r = client.post(
+        reverse("people:household_register_start"),
+        {"name": "X family", "line1": "1 Road", "postcode": "NOTAPOSTCODE"},
+    )
     assert r.status_code == 200
     assert "Enter a real postcode" in r.content.decode()
     assert 'value="NOTAPOSTCODE"' in r.content.decode()
@@ -88,19 +115,39 @@ def test_possible_duplicate_shown_before_create(personas, client_for):
     existing = personas.household.memberships.filter(role="parent_carer").first().person
     client = client_for(personas.practitioner)
     _start(client)
-    r = _add(client, given_name=existing.given_name, family_name=existing.family_name,
-             date_of_birth=existing.date_of_birth.strftime("%d/%m/%Y"))
+    r = _add(
+        client,
+        given_name=existing.given_name,
+        family_name=existing.family_name,
+        date_of_birth=existing.date_of_birth.strftime("%d/%m/%Y"),
+    )
     assert r.status_code == 200
     assert b"may already be registered" in r.content
     # Using the existing record adds them without creating a new person.
     before = Person.objects.count()
-    r = client.post(reverse("people:household_register_members"), {
-        "member-role": "parent_carer", "member-lives_here": "on", "member-family_name": "x",
-        "use_existing": str(existing.uuid),
-        **{f"member-{k}": "not_asked" for k in ("sex", "gender", "relationship_status", "employment_status",
-                                                "education_status", "housing_status", "religion",
-                                                "sexual_orientation", "disability")},
-    })
+    r = client.post(
+        reverse("people:household_register_members"),
+        {
+            "member-role": "parent_carer",
+            "member-lives_here": "on",
+            "member-family_name": "x",
+            "use_existing": str(existing.uuid),
+            **{
+                f"member-{k}": "not_asked"
+                for k in (
+                    "sex",
+                    "gender",
+                    "relationship_status",
+                    "employment_status",
+                    "education_status",
+                    "housing_status",
+                    "religion",
+                    "sexual_orientation",
+                    "disability",
+                )
+            },
+        },
+    )
     assert r.status_code == 302
     assert Person.objects.count() == before
 
@@ -111,8 +158,15 @@ def test_edit_keeps_history_and_refuses_stale_save(personas, client_for):
     a = client_for(personas.practitioner)
     form = a.get(url).context["form"]
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
-    data.update({"phone": "0115 496 0123", "reason": "Told us at the visit", "version": person.version,
-                 "date_of_birth": person.date_of_birth.strftime("%d/%m/%Y"), "ethnicity": ""})
+    data.update(
+        {
+            "phone": "0115 496 0123",
+            "reason": "Told us at the visit",
+            "version": person.version,
+            "date_of_birth": person.date_of_birth.strftime("%d/%m/%Y"),
+            "ethnicity": "",
+        }
+    )
     data = {k: v for k, v in data.items() if not isinstance(v, bool) or v}
     r = a.post(url, data)
     assert r.status_code == 302, r.context["form"].errors

@@ -14,15 +14,27 @@ from familyhub.people.models import Person
 def _register(actor, **overrides):
     today = timezone.localdate()
     kwargs = dict(
-        actor=actor, name="Smith family",
+        actor=actor,
+        name="Smith family",
         address={"line1": "1 Test Street", "postcode": "ng6 8ab"},
         members=[
-            services.MemberSpec(role=MemberRole.PARENT_CARER, data={
-                "given_name": "John", "family_name": "Smith", "date_of_birth": date(1990, 1, 2),
-                "nhs_number": "999 000 0018"}),
-            services.MemberSpec(role=MemberRole.CHILD, data={
-                "family_name": "Smith", "is_unborn": True,
-                "expected_date_of_delivery": today + timedelta(days=30)}),
+            services.MemberSpec(
+                role=MemberRole.PARENT_CARER,
+                data={
+                    "given_name": "John",
+                    "family_name": "Smith",
+                    "date_of_birth": date(1990, 1, 2),
+                    "nhs_number": "999 000 0018",
+                },
+            ),
+            services.MemberSpec(
+                role=MemberRole.CHILD,
+                data={
+                    "family_name": "Smith",
+                    "is_unborn": True,
+                    "expected_date_of_delivery": today + timedelta(days=30),
+                },
+            ),
         ],
         relationships=[services.RelationshipSpec(0, 1, RelationshipKind.FATHER, True)],
     )
@@ -46,13 +58,27 @@ def test_register_creates_everything_with_history_and_log(personas):
 def test_bad_input_reported_per_field_and_nothing_written(personas):
     before = Person.objects.count()
     with pytest.raises(ValidationFailed) as e:
-        _register(personas.practitioner, members=[
-            services.MemberSpec(role=MemberRole.PARENT_CARER, data={
-                "given_name": "A", "family_name": "B", "nhs_number": "9990000019",
-                "date_of_birth": timezone.localdate() + timedelta(days=3)})],
-            address={"line1": "", "postcode": "nonsense"})
-    assert set(e.value.errors) >= {"members-0-nhs_number", "members-0-date_of_birth",
-                                   "address_line1", "address_postcode"}
+        _register(
+            personas.practitioner,
+            members=[
+                services.MemberSpec(
+                    role=MemberRole.PARENT_CARER,
+                    data={
+                        "given_name": "A",
+                        "family_name": "B",
+                        "nhs_number": "9990000019",
+                        "date_of_birth": timezone.localdate() + timedelta(days=3),
+                    },
+                )
+            ],
+            address={"line1": "", "postcode": "nonsense"},
+        )
+    assert set(e.value.errors) >= {
+        "members-0-nhs_number",
+        "members-0-date_of_birth",
+        "address_line1",
+        "address_postcode",
+    }
     assert Person.objects.count() == before
 
 
@@ -60,12 +86,17 @@ def test_bad_input_reported_per_field_and_nothing_written(personas):
 def test_concurrent_edit_refused(personas):
     h = _register(personas.practitioner)
     p = Person.objects.get(given_name="John")
-    services.person_update(actor=personas.practitioner, person=p, data={"phone": "0115 496 0000"},
-                           expected_version=1)
+    services.person_update(
+        actor=personas.practitioner, person=p, data={"phone": "0115 496 0000"}, expected_version=1
+    )
     stale = Person.objects.get(pk=p.pk)
     stale.version = 1
     with pytest.raises(ConcurrentEdit):
-        services.person_update(actor=personas.practitioner, person=stale,
-                               data={"phone": "0115 496 0001"}, expected_version=1)
+        services.person_update(
+            actor=personas.practitioner,
+            person=stale,
+            data={"phone": "0115 496 0001"},
+            expected_version=1,
+        )
     assert Person.objects.get(pk=p.pk).phone == "0115 496 0000"
     assert h

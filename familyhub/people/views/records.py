@@ -24,6 +24,7 @@ from familyhub.people.forms import (
     PersonEditForm,
     RelationshipForm,
     apply_errors,
+    check_person_form,
 )
 from familyhub.people.matching import likely_matches
 from familyhub.people.models import Household, Person
@@ -57,28 +58,39 @@ def household_detail(request: HttpRequest, household_id: str) -> HttpResponse:
 @staff_view(VIEW)
 def household_history(request: HttpRequest, household_id: str) -> HttpResponse:
     household = access.household_for(request.user, household_id)
-    return render(request, "people/history.html", {
-        "household": household,
-        "timeline": selectors.household_timeline(household, limit=None),
-        "show_special": access.can_see_special_category(request.user),
-        "title": f"History of the {household.name} record",
-        "back": reverse("people:household_detail", args=[household.uuid]),
-    })
+    return render(
+        request,
+        "people/history.html",
+        {
+            "household": household,
+            "timeline": selectors.household_timeline(household, limit=None),
+            "show_special": access.can_see_special_category(request.user),
+            "title": f"History of the {household.name} record",
+            "back": reverse("people:household_detail", args=[household.uuid]),
+        },
+    )
 
 
 @staff_view(EDIT)
 def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
     household = access.household_for(request.user, household_id)
-    initial = {"name": household.name, "phone": household.phone, "notes": household.notes,
-               "version": household.version}
+    initial = {
+        "name": household.name,
+        "phone": household.phone,
+        "notes": household.notes,
+        "version": household.version,
+    }
     form = HouseholdEditForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "phone", "notes")}
         try:
             services.household_update(
-                actor=request.user, household=household, data=data,
-                expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
+                actor=request.user,
+                household=household,
+                data=data,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
             )
         except ConcurrentEdit as e:
             fresh = access.household_for(request.user, household_id, log_view=False)
@@ -90,7 +102,11 @@ def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
         else:
             messages.success(request, "Household details saved.")
             return redirect("people:household_detail", household.uuid)
-    return render(request, "people/household_edit.html", {"household": household, "form": form, "conflict": conflict})
+    return render(
+        request,
+        "people/household_edit.html",
+        {"household": household, "form": form, "conflict": conflict},
+    )
 
 
 @staff_view(EDIT)
@@ -100,17 +116,28 @@ def household_move(request: HttpRequest, household_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.household_move(
-                actor=request.user, household=household, address=form.cleaned_data,
-                moved_on=form.cleaned_data["moved_on"], reason=form.cleaned_data["reason"],
+                actor=request.user,
+                household=household,
+                address=form.cleaned_data,
+                moved_on=form.cleaned_data["moved_on"],
+                reason=form.cleaned_data["reason"],
             )
         except ValidationFailed as e:
             apply_errors(form, e.errors)
         else:
-            messages.success(request, "New address saved. The previous address is kept in the history.")
+            messages.success(
+                request, "New address saved. The previous address is kept in the history."
+            )
             return redirect("people:household_detail", household.uuid)
-    return render(request, "people/household_move.html", {
-        "household": household, "form": form, "address": selectors.current_address(household),
-    })
+    return render(
+        request,
+        "people/household_move.html",
+        {
+            "household": household,
+            "form": form,
+            "address": selectors.current_address(household),
+        },
+    )
 
 
 @staff_view(EDIT)
@@ -119,31 +146,40 @@ def household_add_member(request: HttpRequest, household_id: str) -> HttpRespons
     show_special = access.can_see_special_category(request.user)
     form = MemberForm(request.POST or None, show_special=show_special, prefix="member")
     matches: list[Any] = []
-    if request.method == "POST" and form.is_valid():
+    existing = None
+    if request.method == "POST" and request.POST.get("use_existing"):
+        existing = access.person_for(request.user, request.POST["use_existing"])
+        form.is_valid()
         data = form.service_data()
-        role = data.pop("role")
-        lives_here = data.pop("lives_here")
+    elif request.method == "POST":
+        data = check_person_form(form)
+    if request.method == "POST" and not form.errors:
+        role, lives_here = data.pop("role"), data.pop("lives_here")
         confirmed = data.pop("confirmed_new")
-        existing = None
-        if request.POST.get("use_existing"):
-            existing = access.person_for(request.user, request.POST["use_existing"])
         try:
-            if existing is None:
-                services.clean_person_data(data, role=role)
-                if not confirmed:
-                    matches = _matches_for(request.user, data, household)
+            if existing is None and not confirmed:
+                matches = _matches_for(request.user, data, household)
             if not matches:
                 services.person_add_to_household(
-                    actor=request.user, household=household,
-                    member=services.MemberSpec(role=role, data=data, existing=existing, lives_here=lives_here),
+                    actor=request.user,
+                    household=household,
+                    member=services.MemberSpec(
+                        role=role, data=data, existing=existing, lives_here=lives_here
+                    ),
                 )
                 messages.success(request, "Person added to the household.")
                 return redirect("people:household_detail", household.uuid)
         except ValidationFailed as e:
             apply_errors(form, e.errors)
-    return render(request, "people/household_add_member.html", {
-        "household": household, "form": form, "matches": matches,
-    })
+    return render(
+        request,
+        "people/household_add_member.html",
+        {
+            "household": household,
+            "form": form,
+            "matches": matches,
+        },
+    )
 
 
 def _matches_for(user: Any, data: dict[str, Any], household: Household | None) -> list[Any]:
@@ -153,16 +189,21 @@ def _matches_for(user: Any, data: dict[str, Any], household: Household | None) -
         nhs = ""
     address = selectors.current_address(household) if household else None
     found = likely_matches(
-        access.people_visible_to(user), given_name=data.get("given_name", ""),
-        family_name=data.get("family_name", ""), date_of_birth=data.get("date_of_birth"),
-        expected_date_of_delivery=data.get("expected_date_of_delivery"), nhs_number=nhs,
+        access.people_visible_to(user),
+        given_name=data.get("given_name", ""),
+        family_name=data.get("family_name", ""),
+        date_of_birth=data.get("date_of_birth"),
+        expected_date_of_delivery=data.get("expected_date_of_delivery"),
+        nhs_number=nhs,
         postcode_key=address.postcode_key if address else "",
     )
     if household is not None:
         already = {m.person_id for m in household.memberships.all()}
         found = [m for m in found if m.person.pk not in already] or found
     if found:
-        access.log_people_shown(user, [m.person for m in found], detail="possible duplicates at registration")
+        access.log_people_shown(
+            user, [m.person for m in found], detail="possible duplicates at registration"
+        )
     return found
 
 
@@ -175,9 +216,12 @@ def relationship_add(request: HttpRequest, household_id: str) -> HttpResponse:
         by_uuid = {str(p.uuid): p for p in people}
         try:
             services.relationship_add(
-                actor=request.user, from_person=by_uuid[form.cleaned_data["from_person"]],
-                to_person=by_uuid[form.cleaned_data["to_person"]], kind=form.cleaned_data["kind"],
-                parental_responsibility=form.cleaned_data["parental_responsibility"], household=household,
+                actor=request.user,
+                from_person=by_uuid[form.cleaned_data["from_person"]],
+                to_person=by_uuid[form.cleaned_data["to_person"]],
+                kind=form.cleaned_data["kind"],
+                parental_responsibility=form.cleaned_data["parental_responsibility"],
+                household=household,
             )
         except ValidationFailed as e:
             apply_errors(form, e.errors)
@@ -206,7 +250,9 @@ def person_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     return render(request, "people/person_detail.html", ctx)
 
 
-def _conflicts(fresh: Any, typed: dict[str, Any], fields: list[str], message: str) -> dict[str, Any]:
+def _conflicts(
+    fresh: Any, typed: dict[str, Any], fields: list[str], message: str
+) -> dict[str, Any]:
     """What the other person saved, beside what this person typed, for every field that differs."""
     rows = []
     for name in fields:
@@ -215,7 +261,13 @@ def _conflicts(fresh: Any, typed: dict[str, Any], fields: list[str], message: st
         theirs = display_value(fresh, name)
         yours = display_value(type(fresh)(**{name: typed[name]}), name)
         if theirs != yours:
-            rows.append({"label": fresh._meta.get_field(name).verbose_name.capitalize(), "theirs": theirs, "yours": yours})
+            rows.append(
+                {
+                    "label": fresh._meta.get_field(name).verbose_name.capitalize(),
+                    "theirs": theirs,
+                    "yours": yours,
+                }
+            )
     return {"message": message, "rows": rows}
 
 
@@ -223,27 +275,41 @@ def _conflicts(fresh: Any, typed: dict[str, Any], fields: list[str], message: st
 def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     person = access.person_for(request.user, person_id)
     show_special = access.can_see_special_category(request.user)
-    form = PersonEditForm(request.POST or None, instance=person, show_special=show_special,
-                          initial={"version": person.version})
+    form = PersonEditForm(
+        request.POST or None,
+        instance=person,
+        show_special=show_special,
+        initial={"version": person.version},
+    )
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data()
+    data = check_person_form(form) if request.method == "POST" else {}
+    if request.method == "POST" and not form.errors:
         version, reason = data.pop("version"), data.pop("reason")
         try:
-            services.person_update(actor=request.user, person=person, data=data,
-                                   expected_version=version, reason=reason)
+            services.person_update(
+                actor=request.user,
+                person=person,
+                data=data,
+                expected_version=version,
+                reason=reason,
+            )
         except ConcurrentEdit as e:
             fresh = access.person_for(request.user, person_id, log_view=False)
             conflict = _conflicts(fresh, data, list(data), e.message)
-            form = PersonEditForm(_with_version(request.POST, fresh.version), instance=fresh,
-                                  show_special=show_special)
+            form = PersonEditForm(
+                _with_version(request.POST, fresh.version),
+                instance=fresh,
+                show_special=show_special,
+            )
             form.is_valid()
         except ValidationFailed as e:
             apply_errors(form, e.errors)
         else:
             messages.success(request, f"{person.display_name}'s details saved.")
             return redirect("people:person_detail", person.uuid)
-    return render(request, "people/person_edit.html", {"person": person, "form": form, "conflict": conflict})
+    return render(
+        request, "people/person_edit.html", {"person": person, "form": form, "conflict": conflict}
+    )
 
 
 def _with_version(post: Any, version: int) -> Any:
@@ -255,13 +321,18 @@ def _with_version(post: Any, version: int) -> Any:
 @staff_view(EDIT)
 def person_record_birth(request: HttpRequest, person_id: str) -> HttpResponse:
     person = access.person_for(request.user, person_id)
-    form = BirthForm(request.POST or None, initial={"version": person.version, "sex": person.sex,
-                                                     "given_name": person.given_name})
+    form = BirthForm(
+        request.POST or None,
+        initial={"version": person.version, "sex": person.sex, "given_name": person.given_name},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.person_record_birth(
-                actor=request.user, person=person, date_of_birth=form.cleaned_data["date_of_birth"],
-                given_name=form.cleaned_data["given_name"], sex=form.cleaned_data["sex"],
+                actor=request.user,
+                person=person,
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                given_name=form.cleaned_data["given_name"],
+                sex=form.cleaned_data["sex"],
                 expected_version=form.cleaned_data["version"],
             )
         except (ValidationFailed, ConcurrentEdit) as e:
@@ -284,6 +355,12 @@ def person_identifiers(request: HttpRequest, person_id: str) -> HttpResponse:
         else:
             messages.success(request, "Identifier saved.")
             return redirect("people:person_detail", person.uuid)
-    return render(request, "people/person_identifiers.html", {
-        "person": person, "form": form, "identifiers": list(person.identifiers.all()),
-    })
+    return render(
+        request,
+        "people/person_identifiers.html",
+        {
+            "person": person,
+            "form": form,
+            "identifiers": list(person.identifiers.all()),
+        },
+    )

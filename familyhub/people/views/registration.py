@@ -20,7 +20,13 @@ from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ValidationFailed
 from familyhub.people import choices as c
 from familyhub.people import services
-from familyhub.people.forms import HouseholdStartForm, MemberForm, RelationshipFormSet, apply_errors
+from familyhub.people.forms import (
+    HouseholdStartForm,
+    MemberForm,
+    RelationshipFormSet,
+    apply_errors,
+    check_person_form,
+)
 from familyhub.people.matching import likely_matches
 from familyhub.people.validators import InvalidValue, normalise_nhs_number, postcode_key
 from familyhub.places.models import EthnicityCategory, Ward
@@ -67,15 +73,23 @@ def _save(request: HttpRequest, draft: dict[str, Any]) -> None:
 
 def _member_label(m: dict[str, Any]) -> str:
     d = m["data"]
-    given = d.get("known_as") or d.get("given_name") or ("Unborn baby" if d.get("is_unborn") else "")
+    given = (
+        d.get("known_as") or d.get("given_name") or ("Unborn baby" if d.get("is_unborn") else "")
+    )
     return m.get("label") or f"{given} {d.get('family_name', '')}".strip()
 
 
 @staff_view(EDIT)
 def start(request: HttpRequest) -> HttpResponse:
     draft = _draft(request)
-    initial = _from_json({**draft.get("address", {}), "name": draft.get("name", ""),
-                          "phone": draft.get("phone", ""), "moved_in_on": draft.get("moved_in_on")})
+    initial = _from_json(
+        {
+            **draft.get("address", {}),
+            "name": draft.get("name", ""),
+            "phone": draft.get("phone", ""),
+            "moved_in_on": draft.get("moved_in_on"),
+        }
+    )
     form = HouseholdStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -89,11 +103,16 @@ def start(request: HttpRequest) -> HttpResponse:
         if errors:
             apply_errors(form, errors)
         else:
-            draft.update({
-                "name": data["name"].strip(), "phone": data["phone"],
-                "moved_in_on": data["moved_in_on"].isoformat() if data["moved_in_on"] else None,
-                "address": _to_json({k: data[k] for k in ("line1", "line2", "town", "postcode", "ward")}),
-            })
+            draft.update(
+                {
+                    "name": data["name"].strip(),
+                    "phone": data["phone"],
+                    "moved_in_on": data["moved_in_on"].isoformat() if data["moved_in_on"] else None,
+                    "address": _to_json(
+                        {k: data[k] for k in ("line1", "line2", "town", "postcode", "ward")}
+                    ),
+                }
+            )
             _save(request, draft)
             return redirect("people:household_register_members")
     return render(request, "people/register/start.html", {"form": form, "draft": draft, "step": 1})
@@ -105,13 +124,18 @@ def _possible_matches(user: Any, data: dict[str, Any], draft: dict[str, Any]) ->
     except InvalidValue:
         nhs = ""
     found = likely_matches(
-        access.people_visible_to(user), given_name=data.get("given_name", ""),
-        family_name=data.get("family_name", ""), date_of_birth=data.get("date_of_birth"),
-        expected_date_of_delivery=data.get("expected_date_of_delivery"), nhs_number=nhs,
+        access.people_visible_to(user),
+        given_name=data.get("given_name", ""),
+        family_name=data.get("family_name", ""),
+        date_of_birth=data.get("date_of_birth"),
+        expected_date_of_delivery=data.get("expected_date_of_delivery"),
+        nhs_number=nhs,
         postcode_key=postcode_key(draft.get("address", {}).get("postcode", "")),
     )
     if found:
-        access.log_people_shown(user, [m.person for m in found], detail="possible duplicates at registration")
+        access.log_people_shown(
+            user, [m.person for m in found], detail="possible duplicates at registration"
+        )
     return found
 
 
@@ -122,8 +146,12 @@ def members(request: HttpRequest) -> HttpResponse:
         return redirect("people:household_register_start")
     show_special = access.can_see_special_category(request.user)
     family_name = draft["name"].replace(" family", "").replace(" household", "")
-    form = MemberForm(request.POST or None, show_special=show_special, prefix="member",
-                      initial={"family_name": family_name, "lives_here": True})
+    form = MemberForm(
+        request.POST or None,
+        show_special=show_special,
+        prefix="member",
+        initial={"family_name": family_name, "lives_here": True},
+    )
     matches: list[Any] = []
     if request.method == "POST" and "remove" in request.POST:
         index = int(request.POST["remove"])
@@ -137,35 +165,57 @@ def members(request: HttpRequest) -> HttpResponse:
         if any(m.get("existing") == str(person.uuid) for m in draft["members"]):
             form.add_error(None, f"{person.display_name} is already in this household")
         else:
-            draft["members"].append({
-                "role": form.cleaned_data["role"], "lives_here": form.cleaned_data["lives_here"],
-                "existing": str(person.uuid), "label": person.display_name, "data": {},
-            })
+            draft["members"].append(
+                {
+                    "role": form.cleaned_data["role"],
+                    "lives_here": form.cleaned_data["lives_here"],
+                    "existing": str(person.uuid),
+                    "label": person.display_name,
+                    "data": {},
+                }
+            )
             draft["relationships"] = []
             _save(request, draft)
             messages.success(request, f"{person.display_name} (already known) added.")
             return redirect("people:household_register_members")
-    elif request.method == "POST" and form.is_valid():
-        data = form.service_data()
-        role, lives_here, confirmed = data.pop("role"), data.pop("lives_here"), data.pop("confirmed_new")
-        try:
-            services.clean_person_data(data, role=role)
-        except ValidationFailed as e:
-            apply_errors(form, e.errors)
-        else:
+    elif request.method == "POST":
+        data = check_person_form(form)
+        if not form.errors:
+            role, lives_here, confirmed = (
+                data.pop("role"),
+                data.pop("lives_here"),
+                data.pop("confirmed_new"),
+            )
             matches = [] if confirmed else _possible_matches(request.user, data, draft)
             if not matches:
-                draft["members"].append({"role": role, "lives_here": lives_here, "data": _to_json(data)})
+                draft["members"].append(
+                    {"role": role, "lives_here": lives_here, "data": _to_json(data)}
+                )
                 draft["relationships"] = []
                 _save(request, draft)
                 messages.success(request, f"{_member_label(draft['members'][-1])} added.")
                 return redirect("people:household_register_members")
-    added = [{"index": i, "label": _member_label(m), "role": c.MemberRole(m["role"]).label,
-              "existing": bool(m.get("existing")), "data": m["data"]}
-             for i, m in enumerate(draft["members"])]
-    return render(request, "people/register/members.html", {
-        "form": form, "draft": draft, "added": added, "matches": matches, "step": 2,
-    })
+    added = [
+        {
+            "index": i,
+            "label": _member_label(m),
+            "role": c.MemberRole(m["role"]).label,
+            "existing": bool(m.get("existing")),
+            "data": m["data"],
+        }
+        for i, m in enumerate(draft["members"])
+    ]
+    return render(
+        request,
+        "people/register/members.html",
+        {
+            "form": form,
+            "draft": draft,
+            "added": added,
+            "matches": matches,
+            "step": 2,
+        },
+    )
 
 
 def _suggested_relationships(draft: dict[str, Any]) -> list[dict[str, Any]]:
@@ -178,10 +228,19 @@ def _suggested_relationships(draft: dict[str, Any]) -> list[dict[str, Any]]:
         sex = mem[a]["data"].get("sex", "")
         kind = {"female": "mother", "male": "father"}.get(sex, "carer")
         for ch in children:
-            rows.append({"from_index": a, "to_index": ch, "kind": kind, "parental_responsibility": True})
+            rows.append(
+                {"from_index": a, "to_index": ch, "kind": kind, "parental_responsibility": True}
+            )
     for i, x in enumerate(children):
-        for y in children[i + 1:]:
-            rows.append({"from_index": x, "to_index": y, "kind": "sibling", "parental_responsibility": False})
+        for y in children[i + 1 :]:
+            rows.append(
+                {
+                    "from_index": x,
+                    "to_index": y,
+                    "kind": "sibling",
+                    "parental_responsibility": False,
+                }
+            )
     return rows
 
 
@@ -201,12 +260,23 @@ def relationships(request: HttpRequest) -> HttpResponse:
         return redirect("people:household_register_check")
     labels = [_member_label(m) for m in draft["members"]]
     rows = [
-        {"form": f, "from": labels[int(f["from_index"].value())], "to": labels[int(f["to_index"].value())]}
+        {
+            "form": f,
+            "from": labels[int(f["from_index"].value())],
+            "to": labels[int(f["to_index"].value())],
+        }
         for f in formset.forms
     ]
-    return render(request, "people/register/relationships.html", {
-        "formset": formset, "rows": rows, "draft": draft, "step": 3,
-    })
+    return render(
+        request,
+        "people/register/relationships.html",
+        {
+            "formset": formset,
+            "rows": rows,
+            "draft": draft,
+            "step": 3,
+        },
+    )
 
 
 @staff_view(EDIT)
@@ -219,15 +289,33 @@ def check(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         specs = []
         for m in draft["members"]:
-            existing = access.person_for(request.user, m["existing"], log_view=False) if m.get("existing") else None
-            specs.append(services.MemberSpec(role=m["role"], data=_from_json(m["data"]), existing=existing,
-                                             lives_here=m["lives_here"]))
-        rels = [services.RelationshipSpec(r["from_index"], r["to_index"], r["kind"], r["parental_responsibility"])
-                for r in draft.get("relationships", [])]
+            existing = (
+                access.person_for(request.user, m["existing"], log_view=False)
+                if m.get("existing")
+                else None
+            )
+            specs.append(
+                services.MemberSpec(
+                    role=m["role"],
+                    data=_from_json(m["data"]),
+                    existing=existing,
+                    lives_here=m["lives_here"],
+                )
+            )
+        rels = [
+            services.RelationshipSpec(
+                r["from_index"], r["to_index"], r["kind"], r["parental_responsibility"]
+            )
+            for r in draft.get("relationships", [])
+        ]
         try:
             household = services.household_register(
-                actor=request.user, name=draft["name"], address=_from_json(draft["address"]),
-                members=specs, relationships=rels, phone=draft.get("phone", ""),
+                actor=request.user,
+                name=draft["name"],
+                address=_from_json(draft["address"]),
+                members=specs,
+                relationships=rels,
+                phone=draft.get("phone", ""),
                 moved_in_on=_from_json(draft).get("moved_in_on"),
             )
         except ValidationFailed as e:
@@ -238,20 +326,38 @@ def check(request: HttpRequest) -> HttpResponse:
             return redirect("people:household_detail", household.uuid)
     address = _from_json(draft["address"])
     summary = [
-        {"index": i, "label": labels[i], "role": c.MemberRole(m["role"]).label, "lives_here": m["lives_here"],
-         "existing": bool(m.get("existing")), "data": _from_json(m["data"])}
+        {
+            "index": i,
+            "label": labels[i],
+            "role": c.MemberRole(m["role"]).label,
+            "lives_here": m["lives_here"],
+            "existing": bool(m.get("existing")),
+            "data": _from_json(m["data"]),
+        }
         for i, m in enumerate(draft["members"])
     ]
     rels = [
-        {"from": labels[r["from_index"]], "to": labels[r["to_index"]],
-         "kind": c.RelationshipKind(r["kind"]).label.lower(), "pr": r["parental_responsibility"]}
+        {
+            "from": labels[r["from_index"]],
+            "to": labels[r["to_index"]],
+            "kind": c.RelationshipKind(r["kind"]).label.lower(),
+            "pr": r["parental_responsibility"],
+        }
         for r in draft.get("relationships", [])
     ]
     error_list = [msg for msgs in errors.values() for msg in msgs]
-    return render(request, "people/register/check.html", {
-        "draft": draft, "address": address, "summary": summary, "relationships": rels,
-        "errors": error_list, "step": 4,
-    })
+    return render(
+        request,
+        "people/register/check.html",
+        {
+            "draft": draft,
+            "address": address,
+            "summary": summary,
+            "relationships": rels,
+            "errors": error_list,
+            "step": 4,
+        },
+    )
 
 
 @staff_view(EDIT)

@@ -22,8 +22,12 @@ def search_view(request: HttpRequest) -> HttpResponse:
         )
         # The search words are not logged (they are personal data); the kind and the people shown are.
         access.log_people_shown(
-            request.user, result.people, action=AccessLogEntry.Action.SEARCH,
+            request.user,
+            result.people,
+            action=AccessLogEntry.Action.SEARCH,
             detail=f"search by {', '.join(result.query.kinds) or 'nothing recognised'}",
         )
-    template = "people/_search_results.html" if request.headers.get("HX-Request") else "people/search.html"
+    template = (
+        "people/_search_results.html" if request.headers.get("HX-Request") else "people/search.html"
+    )
     return render(request, template, {"q": text, "result": result})
