@@ -9,6 +9,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from familyhub.access.roles import Role, capabilities_of
 from familyhub.core.models import BaseModel
@@ -19,25 +20,23 @@ class User(AbstractUser):
 
     is_service_account = models.BooleanField(default=False)
 
+    @cached_property
+    def active_memberships(self) -> list[Membership]:
+        """The user's roles, read once per request (the user object lives for one request)."""
+        return [m for m in self.memberships.select_related("organisation", "team") if m.active]
+
     def organisation_ids_with(self, capability: str) -> list[int]:
-        """Organisations in which one of this user's roles grants `capability` (cached per object)."""
-        cache = self.__dict__.setdefault("_capability_orgs", {})
-        if capability not in cache:
-            cache[capability] = sorted(
-                {
-                    m.organisation_id
-                    for m in self.memberships.all()
-                    if m.active and capability in capabilities_of(m.role)
-                }
-            )
-        return cache[capability]
+        """Organisations in which one of this user's roles grants `capability`."""
+        return sorted(
+            {m.organisation_id for m in self.active_memberships if capability in capabilities_of(m.role)}
+        )
 
     def has_capability(self, capability: str) -> bool:
         return bool(self.organisation_ids_with(capability))
 
     @property
     def role_labels(self) -> str:
-        return ", ".join(sorted({m.get_role_display() for m in self.memberships.all() if m.active}))
+        return ", ".join(sorted({m.get_role_display() for m in self.active_memberships}))
 
 
 class Membership(BaseModel):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from familyhub.access import helpers as access
 from familyhub.core.models import ChangeRecord
-from familyhub.people.models import Household, Membership, Person, Relationship
+from familyhub.people.models import Address, Household, Membership, Person, Relationship
 
 
 def household_relationships(household: Household) -> list[Relationship]:
@@ -59,3 +59,20 @@ def person_timeline(person: Person, limit: int | None = 50) -> list[ChangeRecord
 
 def current_address(household: Household) -> Any:
     return next((a for a in household.addresses.all() if a.valid_to is None), None)
+
+
+def household_list(user: Any, *, mine: bool = False, ward_code: str = "") -> Any:
+    """Families in scope for a list page, with what a row shows prefetched (fixed query count)."""
+    qs = access.households_visible_to(user)
+    if mine:
+        qs = qs.filter(allocations__worker=user, allocations__ended_on__isnull=True)
+    if ward_code:
+        qs = qs.filter(addresses__valid_to__isnull=True, addresses__ward__code=ward_code)
+    return qs.order_by("-updated_at", "-id").prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("person").order_by("role", "id")),
+        Prefetch(
+            "addresses",
+            queryset=Address.objects.filter(valid_to__isnull=True).select_related("ward"),
+            to_attr="current_addresses",
+        ),
+    )

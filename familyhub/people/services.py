@@ -181,8 +181,8 @@ def clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str
 
 def _default_allocation_for(actor: Any) -> tuple[Any, Any]:
     """The organisation (and team) a newly registered family is allocated to: the registrar's."""
-    for m in actor.memberships.all():
-        if m.active and Capability.EDIT_PEOPLE in capabilities_of(m.role):
+    for m in actor.active_memberships:
+        if Capability.EDIT_PEOPLE in capabilities_of(m.role):
             return m.organisation, m.team
     raise ApplicationError("Your role does not allow registering families.")
 

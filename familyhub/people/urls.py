@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("households/new/check/", registration.check, name="household_register_check"),
     path("households/new/cancel/", registration.cancel, name="household_register_cancel"),
+    path("families/", records.household_list, name="household_list"),
     path("families/<uuid:household_id>/", records.household_detail, name="household_detail"),
     path(
         "families/<uuid:household_id>/history/", records.household_history, name="household_history"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from familyhub.people.forms import (
 from familyhub.people.matching import likely_matches
 from familyhub.people.models import Household, Person
 from familyhub.people.validators import InvalidValue, normalise_nhs_number
+from familyhub.places.models import Ward
 
 VIEW = Capability.VIEW_PEOPLE
 EDIT = Capability.EDIT_PEOPLE
@@ -364,3 +366,21 @@ def person_identifiers(request: HttpRequest, person_id: str) -> HttpResponse:
             "identifiers": list(person.identifiers.all()),
         },
     )
+
+
+@staff_view(VIEW)
+def household_list(request: HttpRequest) -> HttpResponse:
+    """Families in the user's scope, newest activity first; 'mine' narrows to the user's caseload."""
+    mine = request.GET.get("mine") == "1"
+    ward = request.GET.get("ward", "")
+    qs = selectors.household_list(request.user, mine=mine, ward_code=ward)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    households = list(page.object_list)
+    access.log_people_shown(
+        request.user, [m.person for h in households for m in h.memberships.all()],
+        detail="family list", object_type="household",
+    )
+    return render(request, "people/household_list.html", {
+        "page": page, "households": households, "mine": mine, "ward": ward,
+        "wards": Ward.objects.all(),
+    })
