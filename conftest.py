@@ -2,8 +2,13 @@ import os
 
 import pytest
 
-os.environ.setdefault("FAMILYHUB_FAST_HASHER", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Argon2 is slow by design; tests hash with MD5 (the product never does)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from familyhub.core.errors import NotFound, PermissionRefused
 from familyhub.people.models import Address, Household, Membership, Person
 
 Action = AccessLogEntry.Action
+# One message for missing and for forbidden, so that neither reveals the other (invariant 2).
+NOT_FOUND = "Not found, or you do not have access to it."
 
 
 def can(user: Any, capability: str) -> bool:
@@ -36,6 +38,13 @@ def can_see_special_category(user: Any) -> bool:
     return can(user, Capability.VIEW_SPECIAL_CATEGORY)
 
 
+def ensure_visible(user: Any, people: Iterable[Person]) -> None:
+    """For services handed people by a caller: every one must be in the actor's scope (one query)."""
+    ids = {p.pk for p in people}
+    if ids and people_visible_to(user).filter(pk__in=ids).count() != len(ids):
+        raise NotFound(NOT_FOUND)
+
+
 def people_visible_to(user: Any) -> QuerySet[Person]:
     """People the user may see (unlogged: callers log what they show, via the functions below)."""
     return people_in_scope(user)
@@ -49,7 +58,7 @@ def _as_uuid(value: Any) -> UUID:
     try:
         return value if isinstance(value, UUID) else UUID(str(value))
     except (TypeError, ValueError, AttributeError):
-        raise NotFound("No such record.")
+        raise NotFound(NOT_FOUND)
 
 
 def person_for(user: Any, person_uuid: Any, *, reason: str = "", log_view: bool = True) -> Person:
@@ -62,7 +71,7 @@ def person_for(user: Any, person_uuid: Any, *, reason: str = "", log_view: bool 
         .first()
     )
     if person is None:
-        raise NotFound("No such person, or you do not have access to them.")
+        raise NotFound(NOT_FOUND)
     if log_view:
         log.record(
             user=user,
@@ -100,7 +109,7 @@ def household_for(
         .first()
     )
     if household is None:
-        raise NotFound("No such family, or you do not have access to it.")
+        raise NotFound(NOT_FOUND)
     if log_view:
         log.record(
             user=user,

@@ -266,6 +266,7 @@ class HouseholdEditForm(forms.Form):
 
 class MoveForm(AddressForm):
     moved_on = DateField(label="Date they moved")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label="Reason for the change (optional)", required=False, max_length=300
     )

@@ -13,12 +13,13 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability, capabilities_of
 from familyhub.core.datamap import special_category_fields
-from familyhub.core.errors import ApplicationError, ValidationFailed
+from familyhub.core.errors import ApplicationError, ConcurrentEdit, ValidationFailed
 from familyhub.core.models import ChangeRecord
 from familyhub.core.services import ChangeSet, model_update
 from familyhub.people import choices as c
@@ -197,6 +198,16 @@ class MemberSpec:
     lives_here: bool = True
 
 
+def _without_special(actor: Any, member: MemberSpec) -> MemberSpec:
+    """Special-category answers are taken only from roles allowed to see them (R-PEOPLE-3)."""
+    if access.can_see_special_category(actor) or not member.data:
+        return member
+    data = {k: val for k, val in member.data.items() if k not in SPECIAL_CATEGORY_FIELDS}
+    return MemberSpec(
+        role=member.role, data=data, existing=member.existing, lives_here=member.lives_here
+    )
+
+
 @dataclass
 class RelationshipSpec:
     """`from_index` is the <kind> of `to_index` (indices into the member list)."""
@@ -239,8 +250,14 @@ def household_register(
 ) -> Household:
     """Register a household with its members, relationships and address, all or nothing."""
     access.require(actor, Capability.EDIT_PEOPLE)
+    members = [_without_special(actor, m) for m in members]
+    access.ensure_visible(actor, [m.existing for m in members if m.existing is not None])
     errs = _Errors()
     name = (name or "").strip()
+    try:
+        phone = v.normalise_phone(phone)
+    except v.InvalidValue as e:
+        errs.add("phone", str(e))
     if not name:
         errs.add("name", "Enter a name for the household, for example 'Smith family'")
     if not members:
@@ -294,7 +311,7 @@ def household_register(
         organisation, team = _default_allocation_for(actor)
     changes = ChangeSet(actor=actor)
     with transaction.atomic():
-        household = Household.objects.create(name=name, phone=v.normalise_phone(phone), notes=notes)
+        household = Household.objects.create(name=name, phone=phone, notes=notes)
         changes.record(household, action=ChangeRecord.Action.CREATE, new=name, household=household)
         addr = Address.objects.create(
             household=household,
@@ -419,7 +436,8 @@ def household_update(
             household=household,
         )
         if changed:
-            access.log_change(actor, [], created=False, object_type="household")
+            members = [m.person for m in household.memberships.select_related("person")]
+            access.log_change(actor, members, created=False, object_type="household")
     return household
 
 
@@ -430,6 +448,7 @@ def household_move(
     address: Mapping[str, Any],
     moved_on: date,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> Address:
     """A change of address: the current one is closed the day before, the new one starts (history)."""
     access.require(actor, Capability.EDIT_PEOPLE)
@@ -467,7 +486,14 @@ def household_move(
             label="Address",
         )
         changes.flush()
-        Household.objects.filter(pk=household.pk).update(updated_at=timezone.now())
+        bumped = Household.objects.filter(pk=household.pk)
+        if expected_version is not None:
+            bumped = bumped.filter(version=expected_version)
+        if bumped.update(updated_at=timezone.now(), version=F("version") + 1) != 1:
+            raise ConcurrentEdit(
+                "Someone else changed this family's record while you were editing it. "
+                "Check the address shown and save again."
+            )
         access.log_change(
             actor,
             [m.person for m in household.memberships.select_related("person")],
@@ -521,6 +547,7 @@ def person_record_birth(
     household: Household | None = None,
 ) -> Person:
     """The unborn child is born: the same person becomes a born child (history kept)."""
+    access.require(actor, Capability.EDIT_PEOPLE)
     if not person.is_unborn:
         raise ValidationFailed("This child's birth is already recorded", field="date_of_birth")
     data: dict[str, Any] = {"is_unborn": False, "date_of_birth": date_of_birth}
@@ -555,6 +582,9 @@ def person_add_to_household(
     member: MemberSpec,
 ) -> Person:
     access.require(actor, Capability.EDIT_PEOPLE)
+    member = _without_special(actor, member)
+    if member.existing is not None:
+        access.ensure_visible(actor, [member.existing])
     if member.role not in c.MemberRole.values:
         raise ValidationFailed("Choose the person's role in the household", field="role")
     changes = ChangeSet(actor=actor)
@@ -598,6 +628,7 @@ def relationship_add(
     household: Household | None = None,
 ) -> Relationship:
     access.require(actor, Capability.EDIT_PEOPLE)
+    access.ensure_visible(actor, [from_person, to_person])
     if from_person.pk == to_person.pk:
         raise ValidationFailed(
             "A person cannot have a relationship with themselves", field="to_person"

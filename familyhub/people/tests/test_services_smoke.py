@@ -100,3 +100,37 @@ def test_concurrent_edit_refused(personas):
         )
     assert Person.objects.get(pk=p.pk).phone == "0115 496 0000"
     assert h
+
+
+@pytest.mark.django_db
+def test_services_refuse_people_outside_the_actors_scope(personas):
+    """A service handed someone the actor may not see refuses, whoever called it (R-ACCESS-2)."""
+    from familyhub.core.errors import NotFound
+
+    outsider = personas.other_household.memberships.first().person
+    mine = personas.household.memberships.first().person
+    with pytest.raises(NotFound):
+        services.relationship_add(
+            actor=personas.practitioner, from_person=outsider, to_person=mine,
+            kind=RelationshipKind.FRIEND,
+        )
+    with pytest.raises(NotFound):
+        services.person_add_to_household(
+            actor=personas.practitioner, household=personas.household,
+            member=services.MemberSpec(role=MemberRole.OTHER_MEMBER, existing=outsider),
+        )
+
+
+@pytest.mark.django_db
+def test_special_category_answers_not_taken_from_roles_without_them(personas):
+    from familyhub.places.models import EthnicityCategory
+
+    h = _register(personas.group_worker)
+    services.person_add_to_household(
+        actor=personas.group_worker, household=h,
+        member=services.MemberSpec(role=MemberRole.OTHER_MEMBER, data={
+            "given_name": "Ann", "family_name": "Smith", "religion": "muslim",
+            "ethnicity": EthnicityCategory.objects.get(key="ons-1")}),
+    )
+    ann = Person.objects.get(given_name="Ann")
+    assert ann.religion == "not_asked" and ann.ethnicity is None

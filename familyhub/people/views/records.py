@@ -114,7 +114,7 @@ def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
 @staff_view(EDIT)
 def household_move(request: HttpRequest, household_id: str) -> HttpResponse:
     household = access.household_for(request.user, household_id)
-    form = MoveForm(request.POST or None)
+    form = MoveForm(request.POST or None, initial={"version": household.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.household_move(
@@ -123,9 +123,10 @@ def household_move(request: HttpRequest, household_id: str) -> HttpResponse:
                 address=form.cleaned_data,
                 moved_on=form.cleaned_data["moved_on"],
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
             )
-        except ValidationFailed as e:
-            apply_errors(form, e.errors)
+        except (ValidationFailed, ConcurrentEdit) as e:
+            apply_errors(form, e.errors or {"__all__": [e.message]})
         else:
             messages.success(
                 request, "New address saved. The previous address is kept in the history."

@@ -1,0 +1,70 @@
+"""OpenAPI details drf-spectacular cannot infer: the bearer-token scheme, problem responses, ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from familyhub.api.errors import PROBLEM
+from familyhub.api.pagination import Pagination
+from familyhub.api.serializers import ProblemOut
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "familyhub.api.authentication.ApiTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "An API token made with `familyhub create_api_token USERNAME --name NAME`, sent as "
+                "`Authorization: Bearer <token>`. Tokens expire and can be revoked."
+            ),
+        }
+
+
+_MEANINGS = {
+    400: "Some details need correcting: `errors` names each field (as a path in the request)",
+    401: "No token, or the token is not recognised, has expired or has been revoked",
+    403: "Your role does not allow this",
+    404: "No such record, or you do not have access to it (the two are not told apart)",
+    409: "Someone else changed the record since the `version` you sent",
+}
+
+
+def problems(*codes: int) -> dict[Any, Any]:
+    """Problem responses (application/problem+json) for `extend_schema(responses=...)`."""
+    return {
+        (code, PROBLEM): OpenApiResponse(response=ProblemOut, description=_MEANINGS[code])
+        for code in codes
+    }
+
+
+def id_parameter(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description=f"The {what}'s `id`"
+    )
+
+
+# Listed by hand: drf-spectacular's list detection is confused by the problem responses' keys.
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "page",
+        OpenApiTypes.INT,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="A page number within the paginated result set (from 1).",
+    ),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        OpenApiParameter.QUERY,
+        required=False,
+        description=f"Results per page (default {Pagination.page_size}, at most {Pagination.max_page_size}).",
+    ),
+]

@@ -1,0 +1,219 @@
+"""A practitioner's journey in real Chromium (issue 3; R-PEOPLE-1, R-PEOPLE-5, R-PEOPLE-6).
+
+Sign in, register a household with an unborn child in the four-step flow, find the parent again by a
+misspelt name, change their phone number with a reason, and see the change in the history. Every
+page must load its GOV.UK styles and scripts with no console error: a Content-Security-Policy
+violation or a JavaScript error fails the test.
+
+Debian's Chromium (/usr/bin/chromium, see conftest.py); `playwright install` is never used.
+Run alone with: .venv/bin/pytest -m browser familyhub/people/tests/test_browser_journeys.py
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from familyhub.core.testing import TEST_PASSWORD, build_personas
+from familyhub.people.models import Household, Person
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.usefixtures("fast_password_hasher", "flushable_access_log"),
+]
+
+SCREENSHOT_DIR = Path("/tmp/familyhub-screenshots")
+# .govuk-button background (GOV.UK Frontend 5: #00703c; 6: #0f7a52): proof that the GOV.UK CSS applied
+GOVUK_GREENS = {"rgb(0, 112, 60)", "rgb(15, 122, 82)"}
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed requests seen by the browser."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.console: list[str] = []
+        self.failed: list[str] = []
+        self.base_url = base_url
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console.append(f"uncaught: {error}"))
+        page.on("requestfailed", lambda request: self.failed.append(f"{request.url} ({request.failure})"))
+        page.on("response", self._on_response)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type in ("error", "warning") and (
+            message.type == "error" or "Content Security Policy" in message.text
+        ):
+            where = (message.location or {}).get("url", "")
+            self.console.append(f"{message.type}: {message.text} [{where}]")
+
+    def _on_response(self, response: Any) -> None:
+        if response.url.startswith(self.base_url) and "/static/" in response.url and response.status >= 400:
+            self.failed.append(f"{response.url} -> {response.status}")
+
+    def check(self, where: str, expected_404: str = "") -> None:
+        """`expected_404`: a page that is meant to answer 404 (Chromium logs that as an error)."""
+        console = [
+            c for c in self.console
+            if not (expected_404 and c.startswith("error: Failed to load resource: the server "
+                                                  "responded with a status of 404")
+                    and c.endswith(f"[{expected_404}]"))
+        ]
+        assert not console, f"console errors on {where}: {console}"
+        assert not self.failed, f"failed requests on {where}: {self.failed}"
+
+
+def _assert_govuk_styled(page: Any, expect: Any, button: str | None = None) -> None:
+    """The stylesheet and the GOV.UK JavaScript both loaded and applied."""
+    expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
+    container = page.locator("main").locator("xpath=..")
+    assert container.evaluate("el => getComputedStyle(el).maxWidth") == "960px"  # govuk-width-container
+    if button:
+        primary = page.get_by_role("button", name=button).or_(page.get_by_role("link", name=button))
+        expect(primary.first).to_be_visible()
+        assert primary.first.evaluate("el => getComputedStyle(el).backgroundColor") in GOVUK_GREENS
+    font = page.locator("h1").first.evaluate("el => getComputedStyle(el).fontFamily").lower()
+    assert "arial" in font and "transport" not in font, font  # no GDS Transport outside GOV.UK
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_register_find_and_edit_a_family(live_server, page, transactional_db):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    page.set_default_timeout(10_000)
+    personas = build_personas()
+    base = live_server.url
+    problems = PageProblems(page, base)
+    edd = timezone.localdate() + timedelta(days=75)  # not the Testingtons' baby's (+60, same postcode)
+
+    # Sign in.
+    page.goto(f"{base}/sign-in/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    _assert_govuk_styled(page, expect, button="Sign in")
+    page.get_by_label("Username").fill(personas.practitioner.username)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
+    problems.check("sign in")
+
+    # Step 1: the address.
+    page.get_by_role("link", name="Register a household").first.click()
+    expect(page.get_by_role("heading", name="Where does the family live?")).to_be_visible()
+    page.get_by_label("Household name").fill("Smith family")
+    page.get_by_label("Address line 1").fill("12 Hucknall Lane")
+    page.get_by_label("Postcode").fill("ng6 8ab")
+    page.get_by_role("button", name="Continue").click()
+
+    # Step 2: a parent, then an unborn child.
+    expect(page.get_by_role("heading", name="Who is in the Smith family?")).to_be_visible()
+    page.get_by_label("Parent or carer").check()
+    page.get_by_label("First name").fill("John")
+    page.get_by_label("Last name").fill("Smith")
+    page.get_by_label("Date of birth").fill("02/01/1990")
+    page.get_by_label("Sex", exact=True).select_option("male")
+    page.get_by_label("NHS number").fill("999 000 0018")
+    page.get_by_role("button", name="Add this person").click()
+    expect(page.locator("#added-people")).to_contain_text("John Smith")
+    problems.check("adding the parent")
+
+    page.get_by_label("Child", exact=True).check()
+    page.get_by_label("This child is not born yet").check()
+    page.get_by_label("Last name").fill("Smith")
+    page.get_by_label("Expected date of delivery").fill(edd.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Add this person").click()
+    expect(page.locator("#added-people")).to_contain_text("Unborn baby Smith")
+    problems.check("adding the unborn child")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "register-step-2-people.png"), full_page=True)
+
+    # Step 3: relationships (the suggestion: John is the father, with parental responsibility).
+    page.get_by_role("link", name="Continue to relationships").click()
+    expect(page.get_by_role("heading", name="How are they related?")).to_be_visible()
+    expect(page.get_by_label("Relationship of John Smith to Unborn baby Smith")).to_have_value("father")
+    page.get_by_role("button", name="Continue").click()
+
+    # Step 4: check, then register.
+    expect(page.get_by_role("heading", name="Check before registering")).to_be_visible()
+    expect(page.locator("#check-people")).to_contain_text("John Smith")
+    expect(page.get_by_text("John Smith is the father of Unborn baby Smith")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT_DIR / "register-step-4-check.png"), full_page=True)
+    page.get_by_role("button", name="Register household").click()
+
+    # The family page, with both people.
+    expect(page.get_by_role("heading", name="Smith family", exact=True)).to_be_visible()
+    expect(page.get_by_text("Smith family registered.")).to_be_visible()
+    people = page.get_by_role("table").filter(has_text="Role")
+    expect(people.get_by_role("link", name="John Smith")).to_be_visible()
+    expect(people.get_by_role("link", name="Unborn baby Smith")).to_be_visible()
+    expect(people).to_contain_text(edd.strftime("%d/%m/%Y"))
+    _assert_govuk_styled(page, expect)
+    problems.check("the family page")
+    household = Household.objects.get(uuid=re.search(r"/families/([0-9a-f-]{36})/$", page.url).group(1))
+    assert household.name == "Smith family"
+    registered = Household.objects.filter(memberships__person__created_by=personas.practitioner).distinct()
+    assert list(registered) == [household]  # registered once, whatever was clicked
+    assert household.allocations.get().organisation == personas.lead
+    assert {m.person.display_name for m in household.memberships.all()} == {"John Smith", "Unborn baby Smith"}
+
+    # Find the parent again by a misspelt name.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Search").click()
+    expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
+    page.get_by_label("Name, date of birth, postcode or NHS number").fill("Jon Smyth")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("#search-results")
+    expect(results.get_by_role("link", name="John Smith")).to_be_visible()
+    expect(results).to_contain_text("NG6 8AB")
+    problems.check("search")
+    results.get_by_role("link", name="John Smith").click()
+
+    # Change the phone number, with a reason; the history shows old -> new and the reason.
+    expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
+    page.get_by_role("link", name="Change details").click()
+    expect(page.get_by_role("heading", name="Change details")).to_be_visible()
+    page.get_by_label("Phone number").fill("0115 496 0123")
+    page.get_by_label("Reason for the change").fill("Told us at the home visit")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("John Smith's details saved.")).to_be_visible()
+    history = page.locator(".app-timeline")
+    change = history.locator(".app-timeline__item").filter(has_text="Phone")
+    expect(change).to_contain_text("From (empty) to 0115 496 0123")
+    expect(change).to_contain_text("Reason: Told us at the home visit")
+    expect(page.locator("#person-details")).to_contain_text("0115 496 0123")
+    _assert_govuk_styled(page, expect, button="Change details")
+    problems.check("the person page")
+    john = household.memberships.get(person__given_name="John").person
+    assert john.phone == "0115 496 0123" and Person.objects.filter(phone="0115 496 0123").count() == 1
+
+    page.screenshot(path=str(SCREENSHOT_DIR / "person-page-after-edit.png"), full_page=True)
+    page.goto(f"{base}/families/{household.uuid}/")
+    expect(page.get_by_role("heading", name="Smith family", exact=True)).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT_DIR / "family-page.png"), full_page=True)
+    problems.check("the end")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_out_of_scope_family_is_not_found_in_the_browser(live_server, page, transactional_db):
+    """R-ACCESS-2 in the browser: a practitioner of another organisation gets the styled 'Page not
+    found' page for the lead organisation's family, as for a family that does not exist."""
+    from playwright.sync_api import expect
+
+    personas = build_personas()
+    base = live_server.url
+    problems = PageProblems(page, base)
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Username").fill(personas.other_org_staff.username)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
+    url = f"{base}/families/{personas.household.uuid}/"
+    response = page.goto(url)
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(page.get_by_text("Testington")).to_have_count(0)
+    _assert_govuk_styled(page, expect)
+    problems.check("the 404 page", expected_404=url)
