@@ -184,11 +184,14 @@ def _name_candidates(qs: QuerySet[Person], name: str) -> QuerySet[Person]:
 
 def score(query_name: str, candidate: Person) -> float:
     target = candidate.search_name
+    words = query_name.split()
+    if len(words) == 1:
+        # One word typed: it is a first or a last name, so compare it with each name part.
+        return max((fuzz.ratio(words[0], part) for part in target.split()), default=0.0)
     s = max(
         fuzz.token_sort_ratio(query_name, target), 0.95 * fuzz.token_set_ratio(query_name, target)
     )
     if _phonetic_condition(query_name) is not None:
-        words = query_name.split()
         if len(words) >= 2 and {phonetic_key(words[0]), phonetic_key(words[-1])} == {
             candidate.given_key,
             candidate.family_key,

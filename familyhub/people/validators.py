@@ -23,15 +23,26 @@ def normalise_nhs_number(raw: str) -> str:
         return ""
     if not digits.isdigit() or len(digits) != 10:
         raise InvalidValue("Enter an NHS number with 10 digits, like 999 000 0018")
-    if not nhs_number_checksum_ok(digits):
+    if not modulus_11_ok(digits):
         raise InvalidValue(
             "This is not a valid NHS number: the last digit does not match. Check it was copied correctly"
+        )
+    if not nhs_number_checksum_ok(digits):
+        raise InvalidValue(
+            "This is not a valid NHS number: numbers starting 010 to 311 are Scottish CHI numbers "
+            "and begin with a date of birth. Check it was copied correctly"
         )
     return digits
 
 
 def nhs_number_checksum_ok(digits: str) -> bool:
-    """Modulus 11 (NHS Data Dictionary). Cross-checked against the nhs-number package in tests."""
+    """Valid as an NHS number: modulus 11 (NHS Data Dictionary), and, in the Scottish CHI range,
+    a date of birth in the first six digits. Decided by the `nhs-number` package (ADR 0002)."""
+    return len(digits) == 10 and digits.isdigit() and bool(_nhs_is_valid(digits))
+
+
+def modulus_11_ok(digits: str) -> bool:
+    """The bare modulus 11 check, for tests of the package's answer."""
     if len(digits) != 10 or not digits.isdigit():
         return False
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
+from familyhub.core.http import posted
 from familyhub.core.errors import ConcurrentEdit, ValidationFailed
 from familyhub.core.services import display_value
 from familyhub.people import selectors, services
@@ -82,7 +83,7 @@ def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
         "notes": household.notes,
         "version": household.version,
     }
-    form = HouseholdEditForm(request.POST or None, initial=initial)
+    form = HouseholdEditForm(posted(request), initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "phone", "notes")}
@@ -114,7 +115,7 @@ def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
 @staff_view(EDIT)
 def household_move(request: HttpRequest, household_id: str) -> HttpResponse:
     household = access.household_for(request.user, household_id)
-    form = MoveForm(request.POST or None, initial={"version": household.version})
+    form = MoveForm(posted(request), initial={"version": household.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.household_move(
@@ -147,7 +148,7 @@ def household_move(request: HttpRequest, household_id: str) -> HttpResponse:
 def household_add_member(request: HttpRequest, household_id: str) -> HttpResponse:
     household = access.household_for(request.user, household_id)
     show_special = access.can_see_special_category(request.user)
-    form = MemberForm(request.POST or None, show_special=show_special, prefix="member")
+    form = MemberForm(posted(request), show_special=show_special, prefix="member")
     matches: list[Any] = []
     existing = None
     if request.method == "POST" and request.POST.get("use_existing"):
@@ -214,7 +215,7 @@ def _matches_for(user: Any, data: dict[str, Any], household: Household | None) -
 def relationship_add(request: HttpRequest, household_id: str) -> HttpResponse:
     household = access.household_for(request.user, household_id)
     people = [m.person for m in household.memberships.all()]
-    form = RelationshipForm(request.POST or None, people=people)
+    form = RelationshipForm(posted(request), people=people)
     if request.method == "POST" and form.is_valid():
         by_uuid = {str(p.uuid): p for p in people}
         try:
@@ -279,7 +280,7 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     person = access.person_for(request.user, person_id)
     show_special = access.can_see_special_category(request.user)
     form = PersonEditForm(
-        request.POST or None,
+        posted(request),
         instance=person,
         show_special=show_special,
         initial={"version": person.version},
@@ -325,7 +326,7 @@ def _with_version(post: Any, version: int) -> Any:
 def person_record_birth(request: HttpRequest, person_id: str) -> HttpResponse:
     person = access.person_for(request.user, person_id)
     form = BirthForm(
-        request.POST or None,
+        posted(request),
         initial={"version": person.version, "sex": person.sex, "given_name": person.given_name},
     )
     if request.method == "POST" and form.is_valid():
@@ -349,7 +350,7 @@ def person_record_birth(request: HttpRequest, person_id: str) -> HttpResponse:
 @staff_view(EDIT)
 def person_identifiers(request: HttpRequest, person_id: str) -> HttpResponse:
     person = access.person_for(request.user, person_id)
-    form = IdentifierForm(request.POST or None)
+    form = IdentifierForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.identifier_set(actor=request.user, person=person, **form.cleaned_data)

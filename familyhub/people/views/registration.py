@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
+from familyhub.core.http import posted
 from familyhub.core.errors import ValidationFailed
 from familyhub.people import choices as c
 from familyhub.people import services
@@ -90,7 +91,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "moved_in_on": draft.get("moved_in_on"),
         }
     )
-    form = HouseholdStartForm(request.POST or None, initial=initial)
+    form = HouseholdStartForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         errors: dict[str, list[str]] = {}
@@ -147,7 +148,7 @@ def members(request: HttpRequest) -> HttpResponse:
     show_special = access.can_see_special_category(request.user)
     family_name = draft["name"].replace(" family", "").replace(" household", "")
     form = MemberForm(
-        request.POST or None,
+        posted(request),
         show_special=show_special,
         prefix="member",
         initial={"family_name": family_name, "lives_here": True},
@@ -250,7 +251,7 @@ def relationships(request: HttpRequest) -> HttpResponse:
     if not draft.get("members"):
         return redirect("people:household_register_members")
     initial = draft.get("relationships") or _suggested_relationships(draft)
-    formset = RelationshipFormSet(request.POST or None, initial=initial, prefix="rel")
+    formset = RelationshipFormSet(posted(request), initial=initial, prefix="rel")
     if request.method == "POST" and formset.is_valid():
         draft["relationships"] = [
             f.cleaned_data for f in formset.forms if f.cleaned_data.get("kind")

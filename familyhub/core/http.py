@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def posted(request: HttpRequest) -> Any:
+    """The data to bind a form to: the POST body on a POST (even an empty one), else None.
+
+    `request.POST or None` leaves a form unbound on an empty POST, which then has no errors
+    to show and no cleaned data to read.
+    """
+    return request.POST if request.method == "POST" else None
