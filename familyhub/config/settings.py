@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the familyhub package
 PROJECT_DIR = BASE_DIR.parent
@@ -21,6 +22,12 @@ DEMO = os.environ.get("FAMILYHUB_DEMO", "") == "1"
 DEBUG = os.environ.get("FAMILYHUB_DEBUG", "0" if PRODUCTION else "1") == "1"
 
 if PRODUCTION:
+    if len(os.environ.get("SECRET_KEY", "")) < 50:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a random string of at least 50 characters in production."
+        )
+    if not os.environ.get("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured("Set ALLOWED_HOSTS to the site's host name(s) in production.")
     SECRET_KEY = os.environ["SECRET_KEY"]
 else:
     SECRET_KEY = os.environ.get(
@@ -127,6 +134,7 @@ USE_TZ = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"]
 
 STATIC_URL = "/static/"
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # serve from the apps' static folders until collectstatic
 STATIC_ROOT = PROJECT_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("FAMILYHUB_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"

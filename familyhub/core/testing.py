@@ -191,7 +191,20 @@ class Personas:
         }
 
 
+def ensure_reference_data() -> None:
+    """Reference rows come from a migration; a browser test's flush empties them, so reload."""
+    from familyhub.places import reference
+    from familyhub.places.models import Area, EthnicityCategory
+
+    if not Ward.objects.exists():
+        reference.load_wards(Ward)
+        reference.load_areas(Area, Ward)
+    if not EthnicityCategory.objects.exists():
+        reference.load_ethnicity(EthnicityCategory)
+
+
 def build_personas() -> Personas:
+    ensure_reference_data()
     bulwell = Ward.objects.get(code="E05012275")
     lead = Organisation.objects.create(name="Test Lead Partnership", kind=Organisation.Kind.LEAD)
     partner = Organisation.objects.create(
@@ -219,6 +232,8 @@ def build_personas() -> Personas:
         household=make_household(
             organisation=lead, ward=bulwell, family_name="Testington", unborn=True
         ),
-        partner_household=make_household(organisation=partner, ward=bulwell, postcode="NG6 9ZZ"),
-        other_household=make_household(organisation=other, postcode="NG3 1AA"),
+        partner_household=make_household(
+            organisation=partner, ward=bulwell, postcode="NG6 9ZZ", family_name="Partnerfield"
+        ),
+        other_household=make_household(organisation=other, postcode="NG3 1AA", family_name="Otherby"),
     )

@@ -175,6 +175,9 @@ def _name_candidates(qs: QuerySet[Person], name: str) -> QuerySet[Person]:
     condition = _phonetic_condition(name) or Q(pk__in=[])
     if connection.vendor == "postgresql":
         condition |= Q(search_name__trigram_similar=name)
+        if len(name.split()) == 1:
+            # One word against any one name part: pg_trgm's word similarity (threshold in apps.py).
+            condition |= Q(search_name__trigram_word_similar=name)
     elif connection.vendor == "sqlite" and len(name) >= 3:
         ids = _trigram_ids_sqlite(name)
         if ids:
