@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -17,12 +17,12 @@ from familyhub.core.models import ChangeRecord
 
 def display_value(instance: models.Model, field_name: str) -> str:
     """The value as a person reads it: choice labels, related objects' names, dates as dd/mm/yyyy."""
-    f = instance._meta.get_field(field_name)
+    f = cast(models.Field, instance._meta.get_field(field_name))
     value = getattr(instance, field_name)
     if value is None or value == "":
         return ""
     if getattr(f, "choices", None):
-        return str(dict(f.choices).get(value, value))  # type: ignore[arg-type]
+        return str(dict(f.choices).get(value, value))  # type: ignore[arg-type,union-attr]
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
@@ -126,12 +126,9 @@ def model_update(
         return changed
     model = type(instance)
     with transaction.atomic():
-        values = {name: getattr(instance, name) for name in changed}
         # ForeignKey attributes are assigned by object; write their column values.
-        values = {
-            model._meta.get_field(n).attname: getattr(instance, model._meta.get_field(n).attname)
-            for n in values
-        }
+        columns = [cast(models.Field, model._meta.get_field(n)).attname for n in changed]
+        values: dict[str, Any] = {col: getattr(instance, col) for col in columns}
         values["updated_at"] = timezone.now()
         qs = model._default_manager.filter(pk=instance.pk)
         if expected_version is not None:

@@ -4,7 +4,7 @@ field errors are put back on these forms (`apply_errors`), so the rules live in 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -17,7 +17,7 @@ DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"})
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%m-%d", "%d %m %Y", "%d.%m.%Y"]
 
 
-def apply_errors(form: forms.Form, errors: Mapping[str, list[str]], prefix: str = "") -> None:
+def apply_errors(form: forms.BaseForm, errors: Mapping[str, list[str]], prefix: str = "") -> None:
     """Put a service's field errors on the form; unknown fields become form-level errors.
 
     A field that already has an error (from parsing what was typed) keeps only that one.
@@ -301,8 +301,8 @@ class RelationshipForm(forms.Form):
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         options = [("", "Choose a person"), *[(str(p.uuid), p.display_name) for p in people]]
-        self.fields["from_person"].choices = options
-        self.fields["to_person"].choices = options
+        for name in ("from_person", "to_person"):
+            cast(forms.ChoiceField, self.fields[name]).choices = options
 
 
 class BirthForm(forms.Form):

@@ -194,12 +194,12 @@ def score(query_name: str, candidate: Person) -> float:
     s = max(
         fuzz.token_sort_ratio(query_name, target), 0.95 * fuzz.token_set_ratio(query_name, target)
     )
-    if _phonetic_condition(query_name) is not None:
-        if len(words) >= 2 and {phonetic_key(words[0]), phonetic_key(words[-1])} == {
-            candidate.given_key,
-            candidate.family_key,
-        }:
-            s += 10
+    # Both name parts sound right (in either order): ahead of names that only look alike.
+    if {phonetic_key(words[0]), phonetic_key(words[-1])} == {
+        candidate.given_key,
+        candidate.family_key,
+    }:
+        s += 10
     return s
 
 

@@ -69,7 +69,10 @@ def household_list(user: Any, *, mine: bool = False, ward_code: str = "") -> Any
     if ward_code:
         qs = qs.filter(addresses__valid_to__isnull=True, addresses__ward__code=ward_code)
     return qs.order_by("-updated_at", "-id").prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("person").order_by("role", "id")),
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("person").order_by("role", "id"),
+        ),
         Prefetch(
             "addresses",
             queryset=Address.objects.filter(valid_to__isnull=True).select_related("ward"),

@@ -173,7 +173,7 @@ def clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str
         errs.add("line1", "Enter the first line of the address")
     try:
         out["postcode"] = v.normalise_postcode(out.get("postcode") or "")
-        out["postcode_key"] = v.postcode_key(out["postcode"])
+        out["postcode_key"] = v.postcode_key(out["postcode"] or "")
     except v.InvalidValue as e:
         errs.add("postcode", str(e))
     errs.raise_if_any()

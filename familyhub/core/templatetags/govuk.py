@@ -86,7 +86,7 @@ def _choice_items(field: BoundField) -> list[BoundWidget]:
 
 def _hint(field: BoundField, kind: str) -> str:
     if field.help_text:
-        return field.help_text
+        return str(field.help_text)
     if kind == "date":
         return DATE_HINT
     return ""

@@ -41,7 +41,10 @@ class PageProblems:
         self.base_url = base_url
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console.append(f"uncaught: {error}"))
-        page.on("requestfailed", lambda request: self.failed.append(f"{request.url} ({request.failure})"))
+        page.on(
+            "requestfailed",
+            lambda request: self.failed.append(f"{request.url} ({request.failure})"),
+        )
         page.on("response", self._on_response)
 
     def _on_console(self, message: Any) -> None:
@@ -52,16 +55,25 @@ class PageProblems:
             self.console.append(f"{message.type}: {message.text} [{where}]")
 
     def _on_response(self, response: Any) -> None:
-        if response.url.startswith(self.base_url) and "/static/" in response.url and response.status >= 400:
+        if (
+            response.url.startswith(self.base_url)
+            and "/static/" in response.url
+            and response.status >= 400
+        ):
             self.failed.append(f"{response.url} -> {response.status}")
 
     def check(self, where: str, expected_404: str = "") -> None:
         """`expected_404`: a page that is meant to answer 404 (Chromium logs that as an error)."""
         console = [
-            c for c in self.console
-            if not (expected_404 and c.startswith("error: Failed to load resource: the server "
-                                                  "responded with a status of 404")
-                    and c.endswith(f"[{expected_404}]"))
+            c
+            for c in self.console
+            if not (
+                expected_404
+                and c.startswith(
+                    "error: Failed to load resource: the server responded with a status of 404"
+                )
+                and c.endswith(f"[{expected_404}]")
+            )
         ]
         assert not console, f"console errors on {where}: {console}"
         assert not self.failed, f"failed requests on {where}: {self.failed}"
@@ -71,7 +83,9 @@ def _assert_govuk_styled(page: Any, expect: Any, button: str | None = None) -> N
     """The stylesheet and the GOV.UK JavaScript both loaded and applied."""
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     container = page.locator("main").locator("xpath=..")
-    assert container.evaluate("el => getComputedStyle(el).maxWidth") == "960px"  # govuk-width-container
+    assert (
+        container.evaluate("el => getComputedStyle(el).maxWidth") == "960px"
+    )  # govuk-width-container
     if button:
         primary = page.get_by_role("button", name=button).or_(page.get_by_role("link", name=button))
         expect(primary.first).to_be_visible()
@@ -89,7 +103,9 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     personas = build_personas()
     base = live_server.url
     problems = PageProblems(page, base)
-    edd = timezone.localdate() + timedelta(days=75)  # not the Testingtons' baby's (+60, same postcode)
+    edd = timezone.localdate() + timedelta(
+        days=75
+    )  # not the Testingtons' baby's (+60, same postcode)
 
     # Sign in.
     page.goto(f"{base}/sign-in/")
@@ -134,7 +150,9 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     # Step 3: relationships (the suggestion: John is the father, with parental responsibility).
     page.get_by_role("link", name="Continue to relationships").click()
     expect(page.get_by_role("heading", name="How are they related?")).to_be_visible()
-    expect(page.get_by_label("Relationship of John Smith to Unborn baby Smith")).to_have_value("father")
+    expect(page.get_by_label("Relationship of John Smith to Unborn baby Smith")).to_have_value(
+        "father"
+    )
     page.get_by_role("button", name="Continue").click()
 
     # Step 4: check, then register.
@@ -153,12 +171,19 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     expect(people).to_contain_text(edd.strftime("%d/%m/%Y"))
     _assert_govuk_styled(page, expect)
     problems.check("the family page")
-    household = Household.objects.get(uuid=re.search(r"/families/([0-9a-f-]{36})/$", page.url).group(1))
+    household = Household.objects.get(
+        uuid=re.search(r"/families/([0-9a-f-]{36})/$", page.url).group(1)
+    )
     assert household.name == "Smith family"
-    registered = Household.objects.filter(memberships__person__created_by=personas.practitioner).distinct()
+    registered = Household.objects.filter(
+        memberships__person__created_by=personas.practitioner
+    ).distinct()
     assert list(registered) == [household]  # registered once, whatever was clicked
     assert household.allocations.get().organisation == personas.lead
-    assert {m.person.display_name for m in household.memberships.all()} == {"John Smith", "Unborn baby Smith"}
+    assert {m.person.display_name for m in household.memberships.all()} == {
+        "John Smith",
+        "Unborn baby Smith",
+    }
 
     # Find the parent again by a misspelt name.
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Search").click()
@@ -187,7 +212,9 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     _assert_govuk_styled(page, expect, button="Change details")
     problems.check("the person page")
     john = household.memberships.get(person__given_name="John").person
-    assert john.phone == "0115 496 0123" and Person.objects.filter(phone="0115 496 0123").count() == 1
+    assert (
+        john.phone == "0115 496 0123" and Person.objects.filter(phone="0115 496 0123").count() == 1
+    )
 
     page.screenshot(path=str(SCREENSHOT_DIR / "person-page-after-edit.png"), full_page=True)
     page.goto(f"{base}/families/{household.uuid}/")

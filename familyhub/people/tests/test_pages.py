@@ -66,7 +66,9 @@ def form_data(form: forms.BaseForm) -> dict[str, Any]:
 
 def field_error(html: str, auto_id: str) -> str:
     """The error message the page shows at one field (GOV.UK: <p id="<id>_error">), or ''."""
-    m = re.search(rf'<p id="{re.escape(auto_id)}_error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    m = re.search(
+        rf'<p id="{re.escape(auto_id)}_error" class="govuk-error-message">(.*?)</p>', html, re.S
+    )
     if not m:
         return ""
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", m.group(1))).split())
@@ -92,8 +94,10 @@ def test_family_page_shows_members_relationships_addresses_and_history(personas,
     old = household.addresses.get()
     moved_on = _today() - timedelta(days=10)
     services.household_move(
-        actor=personas.practitioner, household=household,
-        address={"line1": "2 New Road", "postcode": "ng7 5hy", "ward": None}, moved_on=moved_on,
+        actor=personas.practitioner,
+        household=household,
+        address={"line1": "2 New Road", "postcode": "ng7 5hy", "ward": None},
+        moved_on=moved_on,
         reason="Family told us at the visit",
     )
     response = client_for(personas.practitioner).get(
@@ -106,7 +110,10 @@ def test_family_page_shows_members_relationships_addresses_and_history(personas,
         assert reverse("people:person_detail", args=[m.person.uuid]) in body
     assert "Unborn" in body  # the unborn child, with the expected date of delivery
     assert _d(_unborn(household).expected_date_of_delivery) in body
-    mother, child = _parent(household), household.memberships.get(role="child", person__is_unborn=False).person
+    mother, child = (
+        _parent(household),
+        household.memberships.get(role="child", person__is_unborn=False).person,
+    )
     assert f"{mother.display_name} is the mother of {child.display_name}" in body
     assert "2 New Road" in body and "NG7 5HY" in body
     previous = re.search(r'id="previous-addresses">(.*?)</ul>', body, re.S).group(1)
@@ -130,8 +137,10 @@ def test_family_page_query_count_does_not_grow_with_the_family(personas, client_
     assert (small.memberships.count(), large.memberships.count()) == (2, 12)
     for h in (small, large):  # a history for both, and a previous address
         services.household_move(
-            actor=personas.practitioner, household=h,
-            address={"line1": "9 Moved Street", "postcode": "NG7 5HY"}, moved_on=_today() - timedelta(days=3),
+            actor=personas.practitioner,
+            household=h,
+            address={"line1": "9 Moved Street", "postcode": "NG7 5HY"},
+            moved_on=_today() - timedelta(days=3),
         )
     client = client_for(personas.practitioner)
     client.get(reverse("people:household_detail", args=[personas.household.uuid]))  # warm up
@@ -147,7 +156,10 @@ def test_person_page_query_count_does_not_grow_with_relationships(personas, clie
     counts = []
     for h in (small, large):
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("people:person_detail", args=[_parent(h).uuid])).status_code == 200
+            assert (
+                client.get(reverse("people:person_detail", args=[_parent(h).uuid])).status_code
+                == 200
+            )
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
 
@@ -187,15 +199,19 @@ def parent_with_equality_data(personas):
     indian, _ = _ethnicities()
     mother = _parent(personas.household)
     services.person_update(
-        actor=personas.practitioner, person=mother,
+        actor=personas.practitioner,
+        person=mother,
         data={"ethnicity": indian, "religion": "hindu", "additional_needs": "Uses a wheelchair"},
-        expected_version=mother.version, reason="Asked at registration",
+        expected_version=mother.version,
+        reason="Asked at registration",
     )
     mother.refresh_from_db()
     return mother
 
 
-def test_person_page_shows_special_category_only_to_roles_allowed(personas, client_for, parent_with_equality_data):
+def test_person_page_shows_special_category_only_to_roles_allowed(
+    personas, client_for, parent_with_equality_data
+):
     """R-PEOPLE-3: the practitioner sees ethnicity, religion and health needs; the group worker does
     not see them anywhere on the page, nor in the history."""
     mother = parent_with_equality_data
@@ -219,11 +235,18 @@ def test_timelines_hide_special_category_values_from_the_group_worker(
     mother = parent_with_equality_data
     indian, pakistani = _ethnicities()
     services.person_update(
-        actor=personas.practitioner, person=mother, data={"ethnicity": pakistani},
-        expected_version=mother.version, reason="Corrected",
+        actor=personas.practitioner,
+        person=mother,
+        data={"ethnicity": pakistani},
+        expected_version=mother.version,
+        reason="Corrected",
     )
     special = ChangeRecord.objects.filter(person=mother, special_category=True)
-    assert set(special.values_list("field", flat=True)) >= {"ethnicity", "religion", "additional_needs"}
+    assert set(special.values_list("field", flat=True)) >= {
+        "ethnicity",
+        "religion",
+        "additional_needs",
+    }
     urls = [
         reverse("people:person_detail", args=[mother.uuid]),
         reverse("people:household_detail", args=[personas.household.uuid]),
@@ -238,7 +261,9 @@ def test_timelines_hide_special_category_values_from_the_group_worker(
             assert secret not in hidden, (url, secret)
 
 
-def test_edit_form_has_no_special_category_fields_for_the_group_worker(personas, client_for, parent_with_equality_data):
+def test_edit_form_has_no_special_category_fields_for_the_group_worker(
+    personas, client_for, parent_with_equality_data
+):
     mother = parent_with_equality_data
     url = reverse("people:person_edit", args=[mother.uuid])
     practitioner_form = client_for(personas.practitioner).get(url).context["form"]
@@ -263,24 +288,44 @@ def test_group_worker_cannot_change_special_category_data_by_posting_it(
     client = client_for(personas.group_worker)
     url = reverse("people:person_edit", args=[mother.uuid])
     data = form_data(client.get(url).context["form"])
-    data.update({"phone": "0115 496 0777", "reason": "Phoned us", "ethnicity": str(pakistani.pk),
-                 "religion": "none", "additional_needs": "", "disability": "yes"})
+    data.update(
+        {
+            "phone": "0115 496 0777",
+            "reason": "Phoned us",
+            "ethnicity": str(pakistani.pk),
+            "religion": "none",
+            "additional_needs": "",
+            "disability": "yes",
+        }
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors
     mother.refresh_from_db()
     assert mother.phone == "0115 496 0777"
-    assert (mother.ethnicity, mother.religion, mother.additional_needs) == (indian, "hindu", "Uses a wheelchair")
+    assert (mother.ethnicity, mother.religion, mother.additional_needs) == (
+        indian,
+        "hindu",
+        "Uses a wheelchair",
+    )
     assert mother.disability != "yes"
-    changed = set(ChangeRecord.objects.filter(person=mother, reason="Phoned us").values_list("field", flat=True))
+    changed = set(
+        ChangeRecord.objects.filter(person=mother, reason="Phoned us").values_list(
+            "field", flat=True
+        )
+    )
     assert changed == {"phone"}
 
 
-def test_service_ignores_special_category_changes_from_the_group_worker(personas, parent_with_equality_data):
+def test_service_ignores_special_category_changes_from_the_group_worker(
+    personas, parent_with_equality_data
+):
     """Defence in depth: the service drops special-category fields for a role that may not see them."""
     mother = parent_with_equality_data
     indian, pakistani = _ethnicities()
     services.person_update(
-        actor=personas.group_worker, person=mother, data={"ethnicity": pakistani, "phone": "0115 496 0778"},
+        actor=personas.group_worker,
+        person=mother,
+        data={"ethnicity": pakistani, "phone": "0115 496 0778"},
         expected_version=mother.version,
     )
     mother.refresh_from_db()
@@ -295,14 +340,23 @@ def test_moving_house_through_the_ui_keeps_the_previous_address_with_dates(perso
     old = household.addresses.get()
     moved_on = _today() - timedelta(days=5)
     client = client_for(personas.practitioner)
-    response = client.post(reverse("people:household_move", args=[household.uuid]), {
-        "line1": "14 Vernon Road", "line2": "", "town": "Nottingham", "postcode": "ng7  5hy",
-        "ward": "", "moved_on": _d(moved_on), "reason": "Moved nearer to school",
-    })
+    response = client.post(
+        reverse("people:household_move", args=[household.uuid]),
+        {
+            "line1": "14 Vernon Road",
+            "line2": "",
+            "town": "Nottingham",
+            "postcode": "ng7  5hy",
+            "ward": "",
+            "moved_on": _d(moved_on),
+            "reason": "Moved nearer to school",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     addresses = list(household.addresses.order_by("valid_from"))
     assert [(a.line1, a.valid_from, a.valid_to) for a in addresses] == [
-        (old.line1, old.valid_from, moved_on), ("14 Vernon Road", moved_on, None)
+        (old.line1, old.valid_from, moved_on),
+        ("14 Vernon Road", moved_on, None),
     ]
     assert addresses[1].postcode == "NG7 5HY" and addresses[1].postcode_key == "NG75HY"
     page = unescape(client.get(response["Location"]).content.decode())
@@ -318,7 +372,11 @@ def test_a_move_before_the_current_address_began_is_refused_at_the_field(persona
     old = household.addresses.get()
     response = client_for(personas.practitioner).post(
         reverse("people:household_move", args=[household.uuid]),
-        {"line1": "1 Early Road", "postcode": "NG7 5HY", "moved_on": _d(old.valid_from - timedelta(days=1))},
+        {
+            "line1": "1 Early Road",
+            "postcode": "NG7 5HY",
+            "moved_on": _d(old.valid_from - timedelta(days=1)),
+        },
     )
     assert response.status_code == 200
     assert "The move date must be after" in field_error(response.content.decode(), "id_moved_on")
@@ -340,14 +398,20 @@ def test_recording_a_birth_turns_the_unborn_child_into_a_born_child(personas, cl
     assert response["Location"] == reverse("people:person_detail", args=[baby.uuid])
     child = Person.objects.get(pk=baby.pk)
     assert child.uuid == baby.uuid and child.log_key == baby.log_key
-    assert child.is_unborn is False and child.date_of_birth == born_on and child.given_name == "Poppy"
+    assert (
+        child.is_unborn is False and child.date_of_birth == born_on and child.given_name == "Poppy"
+    )
     assert Membership.objects.filter(household=household, person=child, role="child").exists()
     history = ChangeRecord.objects.filter(person=child, reason="Birth recorded")
-    assert {"is_unborn", "date_of_birth", "given_name"} <= set(history.values_list("field", flat=True))
+    assert {"is_unborn", "date_of_birth", "given_name"} <= set(
+        history.values_list("field", flat=True)
+    )
     page = unescape(client.get(response["Location"]).content.decode())
     assert "Poppy" in page and _d(born_on) in page and "Unborn child" not in page
     assert "Reason: Birth recorded" in page
-    family = unescape(client.get(reverse("people:household_detail", args=[household.uuid])).content.decode())
+    family = unescape(
+        client.get(reverse("people:household_detail", args=[household.uuid])).content.decode()
+    )
     assert "Unborn</strong>" not in family and "Poppy Testington" in family
 
 
@@ -365,11 +429,18 @@ def test_recording_a_birth_twice_is_refused(personas, client_for):
 # --- refusals at the field (R-PEOPLE-1, R-PEOPLE-2) ------------------------------------------------
 
 MEMBER_DEFAULTS = {
-    "member-role": "child", "member-lives_here": "on", "member-family_name": "Testington",
-    "member-sex": "not_asked", "member-gender": "not_asked", "member-relationship_status": "not_asked",
-    "member-employment_status": "not_asked", "member-education_status": "not_asked",
-    "member-housing_status": "not_asked", "member-religion": "not_asked",
-    "member-sexual_orientation": "not_asked", "member-disability": "not_asked",
+    "member-role": "child",
+    "member-lives_here": "on",
+    "member-family_name": "Testington",
+    "member-sex": "not_asked",
+    "member-gender": "not_asked",
+    "member-relationship_status": "not_asked",
+    "member-employment_status": "not_asked",
+    "member-education_status": "not_asked",
+    "member-housing_status": "not_asked",
+    "member-religion": "not_asked",
+    "member-sexual_orientation": "not_asked",
+    "member-disability": "not_asked",
     "member-main_language": "English",
 }
 
@@ -402,13 +473,17 @@ def test_adding_the_same_person_twice_to_a_household_is_refused(personas, client
 def test_adding_the_same_existing_person_twice_in_registration_is_refused(personas, client_for):
     mother = _parent(personas.household)
     client = client_for(personas.practitioner)
-    client.post(reverse("people:household_register_start"), {
-        "name": "Second family", "line1": "3 Other Street", "postcode": "NG6 8AB"})
+    client.post(
+        reverse("people:household_register_start"),
+        {"name": "Second family", "line1": "3 Other Street", "postcode": "NG6 8AB"},
+    )
     use = {**MEMBER_DEFAULTS, "member-role": "parent_carer", "use_existing": str(mother.uuid)}
     assert client.post(reverse("people:household_register_members"), use).status_code == 302
     response = client.post(reverse("people:household_register_members"), use)
     assert response.status_code == 200
-    assert f"{mother.display_name} is already in this household" in unescape(response.content.decode())
+    assert f"{mother.display_name} is already in this household" in unescape(
+        response.content.decode()
+    )
     assert len(client.session["household_draft"]["members"]) == 1
 
 
@@ -421,8 +496,12 @@ def test_a_relationship_with_oneself_is_refused_at_the_field(personas, client_fo
         {"from_person": str(mother.uuid), "kind": "mother", "to_person": str(mother.uuid)},
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["to_person"] == ["A person cannot have a relationship with themselves"]
-    assert "cannot have a relationship with themselves" in field_error(response.content.decode(), "id_to_person")
+    assert response.context["form"].errors["to_person"] == [
+        "A person cannot have a relationship with themselves"
+    ]
+    assert "cannot have a relationship with themselves" in field_error(
+        response.content.decode(), "id_to_person"
+    )
     assert ChangeRecord.objects.count() == before
 
 
@@ -430,7 +509,10 @@ def test_an_expected_delivery_ten_weeks_ago_is_refused_at_the_field(personas, cl
     household = personas.household
     before = household.memberships.count()
     response = _add_member(
-        client_for(personas.practitioner), household, given_name="", is_unborn="on",
+        client_for(personas.practitioner),
+        household,
+        given_name="",
+        is_unborn="on",
         expected_date_of_delivery=_d(_today() - timedelta(weeks=10)),
     )
     assert response.status_code == 200
@@ -443,11 +525,15 @@ def test_a_date_of_birth_in_the_future_is_refused_at_the_field(personas, client_
     household = personas.household
     before = Person.objects.count()
     response = _add_member(
-        client_for(personas.practitioner), household, given_name="Tomorrow",
+        client_for(personas.practitioner),
+        household,
+        given_name="Tomorrow",
         date_of_birth=_d(_today() + timedelta(days=1)),
     )
     assert response.status_code == 200
-    assert "today or in the past" in field_error(response.content.decode(), "id_member-date_of_birth")
+    assert "today or in the past" in field_error(
+        response.content.decode(), "id_member-date_of_birth"
+    )
     assert 'value="Tomorrow"' in response.content.decode()  # what was typed is kept
     assert Person.objects.count() == before
 
@@ -468,8 +554,11 @@ def test_a_future_date_of_birth_is_refused_when_editing(personas, client_for):
 def test_a_valid_member_is_added_with_history(personas, client_for):
     household = personas.household
     response = _add_member(
-        client_for(personas.practitioner), household, given_name="Ivy",
-        date_of_birth=_d(_today() - timedelta(days=200)), **{"confirmed_new": "on"},
+        client_for(personas.practitioner),
+        household,
+        given_name="Ivy",
+        date_of_birth=_d(_today() - timedelta(days=200)),
+        **{"confirmed_new": "on"},
     )
     assert response.status_code == 302, response.context["form"].errors
     ivy = Person.objects.get(given_name="Ivy", family_name="Testington")

@@ -44,13 +44,21 @@ def smiths(personas):
         members=[
             services.MemberSpec(
                 role=MemberRole.PARENT_CARER,
-                data={"given_name": "John", "family_name": "Smith", "date_of_birth": date(1990, 1, 2),
-                      "nhs_number": "999 000 0018", "sex": "male"},
+                data={
+                    "given_name": "John",
+                    "family_name": "Smith",
+                    "date_of_birth": date(1990, 1, 2),
+                    "nhs_number": "999 000 0018",
+                    "sex": "male",
+                },
             ),
             services.MemberSpec(
                 role=MemberRole.CHILD,
-                data={"given_name": "Jack", "family_name": "Smith",
-                      "date_of_birth": timezone.localdate() - timedelta(days=400)},
+                data={
+                    "given_name": "Jack",
+                    "family_name": "Smith",
+                    "date_of_birth": timezone.localdate() - timedelta(days=400),
+                },
             ),
         ],
         relationships=[services.RelationshipSpec(0, 1, RelationshipKind.FATHER, True)],
@@ -103,7 +111,9 @@ def test_search_run_finds_john_smith(personas, smiths, text):
     assert john in result.people, (text, result.query, [p.display_name for p in result.people])
 
 
-@pytest.mark.parametrize("text", ["Jon Smyth", "Smith John", "John Smiht", "1/2/1990", "ng68ab", "999 000 0018"])
+@pytest.mark.parametrize(
+    "text", ["Jon Smyth", "Smith John", "John Smiht", "1/2/1990", "ng68ab", "999 000 0018"]
+)
 def test_search_page_finds_john_smith(personas, smiths, client_for, text):
     """R-PEOPLE-6 through the UI: the result links to John's record and shows his family and postcode."""
     household, john = smiths
@@ -139,8 +149,11 @@ def test_date_of_birth_matches_only_that_date(personas, smiths):
     _, john = smiths
     found = _run(personas.practitioner, "2/1/1990").people
     assert john in found
-    assert all(date(1990, 1, 2) in (p.date_of_birth, p.expected_date_of_delivery)
-               or date(1990, 2, 1) in (p.date_of_birth, p.expected_date_of_delivery) for p in found)
+    assert all(
+        date(1990, 1, 2) in (p.date_of_birth, p.expected_date_of_delivery)
+        or date(1990, 2, 1) in (p.date_of_birth, p.expected_date_of_delivery)
+        for p in found
+    )
 
 
 def test_postcode_results_are_the_people_at_that_postcode(personas, smiths):
@@ -152,7 +165,9 @@ def test_postcode_results_are_the_people_at_that_postcode(personas, smiths):
     assert found == at_ng68ab  # the partner's family at NG6 9ZZ is neither at it nor in scope
 
 
-@pytest.mark.parametrize("text", ["Jon Smyth", "Smith John", "2/1/1990", "ng68ab", "NG6", "999 000 0018"])
+@pytest.mark.parametrize(
+    "text", ["Jon Smyth", "Smith John", "2/1/1990", "ng68ab", "NG6", "999 000 0018"]
+)
 def test_results_are_limited_to_scope(personas, smiths, client_for, text):
     """R-ACCESS-2: the same search by a practitioner of another organisation finds nobody of the lead
     organisation's families (need to know is by allocation), nor does partner staff."""
@@ -196,8 +211,17 @@ def test_search_is_logged_with_exactly_the_people_shown_and_never_the_words(
     assert entry.subject_count == len(shown)
     logged = set(AccessLogSubject.objects.filter(entry=entry).values_list("person_key", flat=True))
     assert logged == {p.log_key for p in shown}
-    words = {text.strip().lower(), text.replace(" ", "").lower(), "smyth", "9990000018",
-             "999 000 0018", "1990", "ng6", "john", "smith"}
+    words = {
+        text.strip().lower(),
+        text.replace(" ", "").lower(),
+        "smyth",
+        "9990000018",
+        "999 000 0018",
+        "1990",
+        "ng6",
+        "john",
+        "smith",
+    }
     for e in AccessLogEntry.objects.all():
         for value in _log_columns(e):
             low = value.lower()
@@ -218,7 +242,11 @@ def test_other_org_search_is_logged_with_nobody(personas, smiths, client_for):
 def _add_smith_families(personas, count: int) -> None:
     for i in range(count):
         make_household(
-            organisation=personas.lead, ward=personas.ward, family_name="Smith", adults=1, children=1,
+            organisation=personas.lead,
+            ward=personas.ward,
+            family_name="Smith",
+            adults=1,
+            children=1,
             postcode="NG7 5HY" if i % 2 else "NG6 8AB",
         )
 
@@ -247,7 +275,9 @@ def test_search_page_query_count_is_the_same_for_2_and_20_results(personas, clie
         assert (shown_small, shown_large) == (3 + 2, 3 + 2 + 10)
     elif text == "Smith":
         assert (shown_small, shown_large) == (2, 20)
-    assert small == large, f"{text!r}: {small} queries for {shown_small} results, {large} for {shown_large}"
+    assert small == large, (
+        f"{text!r}: {small} queries for {shown_small} results, {large} for {shown_large}"
+    )
 
 
 def test_search_run_query_count_is_the_same_for_2_and_20_results(personas):

@@ -111,12 +111,15 @@ def test_services_refuse_people_outside_the_actors_scope(personas):
     mine = personas.household.memberships.first().person
     with pytest.raises(NotFound):
         services.relationship_add(
-            actor=personas.practitioner, from_person=outsider, to_person=mine,
+            actor=personas.practitioner,
+            from_person=outsider,
+            to_person=mine,
             kind=RelationshipKind.FRIEND,
         )
     with pytest.raises(NotFound):
         services.person_add_to_household(
-            actor=personas.practitioner, household=personas.household,
+            actor=personas.practitioner,
+            household=personas.household,
             member=services.MemberSpec(role=MemberRole.OTHER_MEMBER, existing=outsider),
         )
 
@@ -127,10 +130,17 @@ def test_special_category_answers_not_taken_from_roles_without_them(personas):
 
     h = _register(personas.group_worker)
     services.person_add_to_household(
-        actor=personas.group_worker, household=h,
-        member=services.MemberSpec(role=MemberRole.OTHER_MEMBER, data={
-            "given_name": "Ann", "family_name": "Smith", "religion": "muslim",
-            "ethnicity": EthnicityCategory.objects.get(key="ons-1")}),
+        actor=personas.group_worker,
+        household=h,
+        member=services.MemberSpec(
+            role=MemberRole.OTHER_MEMBER,
+            data={
+                "given_name": "Ann",
+                "family_name": "Smith",
+                "religion": "muslim",
+                "ethnicity": EthnicityCategory.objects.get(key="ons-1"),
+            },
+        ),
     )
     ann = Person.objects.get(given_name="Ann")
     assert ann.religion == "not_asked" and ann.ethnicity is None

@@ -19,7 +19,10 @@ from familyhub.core.testing import nhs_number_999
 from familyhub.people import validators as v
 
 settings.register_profile(
-    "familyhub-validators", max_examples=150, deadline=None, database=None,
+    "familyhub-validators",
+    max_examples=150,
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 PROPERTY = settings(settings.get_profile("familyhub-validators"))
@@ -161,8 +164,17 @@ def test_normalise_nhs_number_returns_ten_digits_or_refuses(raw):
 
 # --- Postcodes ----------------------------------------------------------------------------------
 
-KNOWN_GOOD = ["NG7 5HY", "SW1A 1AA", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB",
-              "NG6 8AB"]
+KNOWN_GOOD = [
+    "NG7 5HY",
+    "SW1A 1AA",
+    "M1 1AE",
+    "B33 8TH",
+    "CR2 6XH",
+    "DN55 1PT",
+    "W1A 0AX",
+    "EC1A 1BB",
+    "NG6 8AB",
+]
 # The shape of a UK postcode, written independently of the code under test (broader: any letters).
 BROAD_SHAPE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 
@@ -193,7 +205,9 @@ def test_postcodes_are_case_and_space_insensitive(postcode, data):
 def test_normalise_postcode_is_idempotent(postcode, data):
     once = v.normalise_postcode(data.draw(retyped(postcode)))
     assert v.normalise_postcode(once) == once
-    assert len(once) <= 8 and len(v.postcode_key(once)) <= 7  # Address.postcode / postcode_key sizes
+    assert (
+        len(once) <= 8 and len(v.postcode_key(once)) <= 7
+    )  # Address.postcode / postcode_key sizes
 
 
 @PROPERTY
@@ -314,7 +328,16 @@ def test_phone_numbers_accepted(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw", ["abc", "123", "0115 496 000x", "07700 900 982 ext 4", "+", "-------", "1234567890123456789012"]
+    "raw",
+    [
+        "abc",
+        "123",
+        "0115 496 000x",
+        "07700 900 982 ext 4",
+        "+",
+        "-------",
+        "1234567890123456789012",
+    ],
 )
 def test_phone_numbers_refused(raw):
     with pytest.raises(v.InvalidValue, match="Enter a phone number"):

@@ -13,8 +13,8 @@ from django.urls import reverse
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
-from familyhub.core.http import posted
 from familyhub.core.errors import ConcurrentEdit, ValidationFailed
+from familyhub.core.http import posted
 from familyhub.core.services import display_value
 from familyhub.people import selectors, services
 from familyhub.people.forms import (
@@ -379,10 +379,19 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     households = list(page.object_list)
     access.log_people_shown(
-        request.user, [m.person for h in households for m in h.memberships.all()],
-        detail="family list", object_type="household",
+        request.user,
+        [m.person for h in households for m in h.memberships.all()],
+        detail="family list",
+        object_type="household",
     )
-    return render(request, "people/household_list.html", {
-        "page": page, "households": households, "mine": mine, "ward": ward,
-        "wards": Ward.objects.all(),
-    })
+    return render(
+        request,
+        "people/household_list.html",
+        {
+            "page": page,
+            "households": households,
+            "mine": mine,
+            "ward": ward,
+            "wards": Ward.objects.all(),
+        },
+    )

@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
-from familyhub.core.http import posted
 from familyhub.core.errors import ValidationFailed
+from familyhub.core.http import posted
 from familyhub.people import choices as c
 from familyhub.people import services
 from familyhub.people.forms import (
@@ -303,7 +303,7 @@ def check(request: HttpRequest) -> HttpResponse:
                     lives_here=m["lives_here"],
                 )
             )
-        rels = [
+        specs_rel = [
             services.RelationshipSpec(
                 r["from_index"], r["to_index"], r["kind"], r["parental_responsibility"]
             )
@@ -315,7 +315,7 @@ def check(request: HttpRequest) -> HttpResponse:
                 name=draft["name"],
                 address=_from_json(draft["address"]),
                 members=specs,
-                relationships=rels,
+                relationships=specs_rel,
                 phone=draft.get("phone", ""),
                 moved_in_on=_from_json(draft).get("moved_in_on"),
             )
