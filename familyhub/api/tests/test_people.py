@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from familyhub.access.models import AccessLogEntry
 from familyhub.api.tests.conftest import PROBLEM, member_uuids, problem_fields, register_smiths
-from familyhub.people import services
 from familyhub.core.testing import make_household
 from familyhub.people.choices import RelationshipKind
 from familyhub.people.models import Membership, Relationship
