@@ -11,16 +11,24 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 
 from familyhub.access import log
 from familyhub.access.models import AccessLogEntry
 from familyhub.access.roles import Capability
 from familyhub.access.scopes import households_in_scope, people_in_scope
 from familyhub.core.errors import NotFound, PermissionRefused
+from familyhub.people.choices import MemberRole
 from familyhub.people.models import Address, Household, Membership, Person
 
 Action = AccessLogEntry.Action
+# Parents and carers first, then children (eldest first, the unborn last), then the others.
+MEMBER_ORDER = Case(
+    When(role=MemberRole.PARENT_CARER, then=Value(0)),
+    When(role=MemberRole.CHILD, then=Value(1)),
+    When(role=MemberRole.OTHER_MEMBER, then=Value(2)),
+    default=Value(3),
+)
 # One message for missing and for forbidden, so that neither reveals the other (invariant 2).
 NOT_FOUND = "Not found, or you do not have access to it."
 
@@ -89,7 +97,7 @@ def household_queryset_for_page(qs: QuerySet[Household]) -> QuerySet[Household]:
         Prefetch(
             "memberships",
             queryset=Membership.objects.select_related("person", "person__ethnicity").order_by(
-                "role", "person__date_of_birth", "id"
+                MEMBER_ORDER, "person__date_of_birth", "id"
             ),
         ),
         Prefetch("addresses", queryset=Address.objects.select_related("ward")),

@@ -202,7 +202,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "label": _member_label(m),
             "role": c.MemberRole(m["role"]).label,
             "existing": bool(m.get("existing")),
-            "data": m["data"],
+            "data": _from_json(m["data"]),
         }
         for i, m in enumerate(draft["members"])
     ]
