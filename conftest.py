@@ -39,12 +39,14 @@ def personas(db):
 
 @pytest.fixture
 def client_for(client):
-    """client_for(user) -> a test client signed in as that user (or anonymous for None)."""
+    """client_for(user) -> a test client signed in as that user with both factors (a verified
+    session, as after the code step), or anonymous for None."""
+    from familyhub.core.testing import sign_in_verified
 
     def _client(user):
         client.logout()
         if user is not None:
-            client.force_login(user)
+            sign_in_verified(client, user)
         return client
 
     return _client

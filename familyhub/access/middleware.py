@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 from familyhub.access import context
+
+SESSION_EPOCH_KEY = "familyhub_session_epoch"
 
 
 class RequestContextMiddleware:
@@ -27,3 +32,38 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+def idle_message() -> str:
+    return (
+        f"You were signed out after {settings.FAMILYHUB_IDLE_MINUTES} minutes without activity. "
+        "Sign in again to continue."
+    )
+
+
+EVERYWHERE_MESSAGE = "You were signed out because your account was signed out everywhere."
+
+
+class SessionGuardMiddleware:
+    """Ends sessions that "sign out everywhere" made stale, and says why a session has gone.
+
+    A session signed in before the user's `session_epoch` was raised is ended at its next request.
+    A browser that sends a session cookie whose session no longer exists (it expired after the idle
+    time-out, SESSION_COOKIE_AGE) is told so on the sign-in page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session
+        user = request.user
+        if user.is_authenticated:
+            if session.get(SESSION_EPOCH_KEY) != user.session_epoch:  # type: ignore[union-attr]
+                logout(request)
+                messages.info(request, EVERYWHERE_MESSAGE)
+        elif request.COOKIES.get(settings.SESSION_COOKIE_NAME) and not session.keys():
+            # The browser had a session and the server no longer has it: the idle time-out.
+            # (Signing out deletes the cookie, so this is not shown after a sign-out.)
+            messages.info(request, idle_message())
+        return self.get_response(request)

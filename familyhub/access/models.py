@@ -19,6 +19,9 @@ class User(AbstractUser):
     """A member of staff (or a partner system's service account)."""
 
     is_service_account = models.BooleanField(default=False)
+    # Raised by "sign out everywhere": a session signed in under an older value is ended
+    # (familyhub.access.middleware.SessionGuardMiddleware).
+    session_epoch = models.PositiveIntegerField(default=0)
 
     @cached_property
     def active_memberships(self) -> list[Membership]:
@@ -28,7 +31,11 @@ class User(AbstractUser):
     def organisation_ids_with(self, capability: str) -> list[int]:
         """Organisations in which one of this user's roles grants `capability`."""
         return sorted(
-            {m.organisation_id for m in self.active_memberships if capability in capabilities_of(m.role)}
+            {
+                m.organisation_id
+                for m in self.active_memberships
+                if capability in capabilities_of(m.role)
+            }
         )
 
     def has_capability(self, capability: str) -> bool:
@@ -37,6 +44,42 @@ class User(AbstractUser):
     @property
     def role_labels(self) -> str:
         return ", ".join(sorted({m.get_role_display() for m in self.active_memberships}))
+
+
+class SignInEvent(models.Model):
+    """One step of signing in or out (R-ACCESS-4): kept to spot attacks and answer "was it me?".
+
+    Staff data only: who tried (the username as typed, and the account when it exists), when,
+    from where, and what happened. Never a password or a code.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD_OK = "password_ok", "Password accepted"
+        PASSWORD_FAILED = "password_failed", "Wrong username or password"
+        CODE_OK = "code_ok", "Second-factor code accepted"
+        CODE_FAILED = "code_failed", "Wrong second-factor code"
+        CODE_REUSED = "code_reused", "Second-factor code used twice"
+        LOCKED_OUT = "locked_out", "Locked out"
+        SIGNED_OUT = "signed_out", "Signed out"
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", "Signed out everywhere"
+        UNLOCKED = "unlocked", "Unlocked by an administrator"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sign_in_events"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="sign_in_event_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class Membership(BaseModel):

@@ -20,7 +20,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         parts = header.split()
         if len(parts) != 2 or parts[0] not in ("Bearer", "Token"):
-            raise exceptions.AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                "Send the token as 'Authorization: Bearer <token>'."
+            )
         token = (
             ApiToken.objects.select_related("user")
             .prefetch_related("user__memberships")
@@ -39,3 +41,21 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The staff web session, only once both factors were given (R-ACCESS-4).
+
+    A session signed in with a password alone (the second-factor step not yet done) is treated as
+    no authentication at all: 401, as for a stranger. Bearer tokens are unaffected.
+    """
+
+    def authenticate(self, request: Any) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is None or not is_verified():
+            return None
+        return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -26,6 +27,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "`Authorization: Bearer <token>`. Tokens expire and can be revoked."
             ),
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The staff web session (both factors given): the same cookie scheme as DRF's own."""
+
+    target_class = "familyhub.api.authentication.VerifiedSessionAuthentication"
 
 
 _MEANINGS = {

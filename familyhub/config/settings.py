@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -65,10 +69,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "familyhub.access.middleware.SessionGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "familyhub.access.middleware.RequestContextMiddleware",
+    # Last, so that it sees the lock-out flag set during authentication (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "familyhub.config.urls"
@@ -111,6 +119,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Axes first: it refuses a locked account before any password is checked (ADR 0008).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lock-out (R-ACCESS-4, ADR 0008): five failures in a row (passwords and second-factor codes
+# count alike) lock the account by username, whatever the IP address, until an administrator
+# unlocks it (/staff/locked/ or `familyhub unlock-account USERNAME`). The count is reset only
+# when both factors succeed (familyhub.access.signin), not after a right password alone.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 403
+AXES_VERBOSE = False
+# Successful sign-ins are recorded once, as SignInEvents; axes keeps only its failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# axes.W006 asks for the IP address as a lock-out parameter too. Deliberately not: with no
+# cool-off, a lock by IP would shut a whole office (one NAT address) out until an administrator
+# acts. Guessing across many usernames from one address is rate-limited at the reverse proxy
+# (docs/operating.md, ADR 0008).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Second factor (django-otp): TOTP with backup codes. Lock-out is axes' job (above), so the
+# devices' own growing delays are off: they would refuse a right code typed just after a wrong one.
+OTP_TOTP_ISSUER = os.environ.get("FAMILYHUB_OTP_ISSUER", "familyhub")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
 # Argon2 first (R-ACCESS-4); the others only to verify hashes made before a change of default.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -150,7 +190,8 @@ STORAGES = {
 }
 
 # Sessions: an idle time-out (R-ACCESS-4), renewed on each request, gone when the browser closes.
-SESSION_COOKIE_AGE = int(os.environ.get("FAMILYHUB_IDLE_MINUTES", "15")) * 60
+FAMILYHUB_IDLE_MINUTES = int(os.environ.get("FAMILYHUB_IDLE_MINUTES", "15"))
+SESSION_COOKIE_AGE = FAMILYHUB_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -189,7 +230,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "familyhub.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "familyhub.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "familyhub.api.pagination.Pagination",

@@ -154,6 +154,9 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "last_name": _f(C.STAFF, "", _STAFF, Subject.STAFF),
         "email": _f(C.STAFF, "work email", _STAFF, Subject.STAFF),
         "date_joined": _f(C.STAFF, "", _STAFF, Subject.STAFF),
+        "session_epoch": _f(
+            C.STAFF, "raised by 'sign out everywhere' to end older sessions", _STAFF, Subject.STAFF
+        ),
         "is_service_account": _tech("a partner system rather than a person"),
         "groups": _tech(),
         "user_permissions": _tech(),
@@ -196,6 +199,17 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "subject_digest": _tech("", _AUDIT),
         "prev_hash": _tech("", _AUDIT),
         "row_hash": _tech("", _AUDIT),
+    },
+    "access.SignInEvent": {
+        "id": _tech("internal key"),
+        "user": _f(C.AUDIT, "the account, when the username exists", _AUDIT, Subject.STAFF),
+        "username": _f(C.AUDIT, "the username as typed", _AUDIT, Subject.STAFF),
+        "at": _f(C.AUDIT, "when", _AUDIT, Subject.STAFF),
+        "ip_address": _f(C.AUDIT, "where from", _AUDIT, Subject.STAFF),
+        "user_agent": _f(C.AUDIT, "which browser", _AUDIT, Subject.STAFF),
+        "kind": _f(
+            C.AUDIT, "what happened (password, code, lock-out, sign-out)", _AUDIT, Subject.STAFF
+        ),
     },
     "access.AccessLogSubject": {
         "id": _tech("", _AUDIT),

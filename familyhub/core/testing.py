@@ -28,6 +28,7 @@ from familyhub.people.search_keys import person_search_fields
 from familyhub.places.models import Organisation, Team, Ward
 
 fake = Faker("en_GB")
+TOTP_TEST_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - test fixture only
 _nhs_counter = itertools.count(1)
 
@@ -235,5 +236,89 @@ def build_personas() -> Personas:
         partner_household=make_household(
             organisation=partner, ward=bulwell, postcode="NG6 9ZZ", family_name="Partnerfield"
         ),
-        other_household=make_household(organisation=other, postcode="NG3 1AA", family_name="Otherby"),
+        other_household=make_household(
+            organisation=other, postcode="NG3 1AA", family_name="Otherby"
+        ),
     )
+
+
+# --- signing in with both factors (R-ACCESS-4) ---------------------------------------------------
+
+
+def second_factor(user: User) -> Any:
+    """The user's confirmed authenticator (made if missing), as after enrolment."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    return device
+
+
+def totp_code(device: Any, steps_ahead: int = 0) -> str:
+    """The code the user's authenticator app shows now (or `steps_ahead` 30-second steps later)."""
+    from django_otp.oath import totp
+
+    value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
+    return f"{value:0{device.digits}d}"
+
+
+def sign_in_verified(client: Any, user: User) -> Any:
+    """force_login, then mark the session verified as django_otp.login does after a right code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = second_factor(user).persistent_id
+    session.save()
+    return client
+
+
+# --- Playwright: what the browser saw go wrong -----------------------------------------------------
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed requests seen by the browser."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.console: list[str] = []
+        self.failed: list[str] = []
+        self.base_url = base_url
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console.append(f"uncaught: {error}"))
+        page.on(
+            "requestfailed",
+            lambda request: self.failed.append(f"{request.url} ({request.failure})"),
+        )
+        page.on("response", self._on_response)
+
+    def _on_console(self, message: Any) -> None:
+        if message.type in ("error", "warning") and (
+            message.type == "error" or "Content Security Policy" in message.text
+        ):
+            where = (message.location or {}).get("url", "")
+            self.console.append(f"{message.type}: {message.text} [{where}]")
+
+    def _on_response(self, response: Any) -> None:
+        if (
+            response.url.startswith(self.base_url)
+            and "/static/" in response.url
+            and response.status >= 400
+        ):
+            self.failed.append(f"{response.url} -> {response.status}")
+
+    def check(self, where: str, expected_404: str = "") -> None:
+        """`expected_404`: a page that is meant to answer 404 (Chromium logs that as an error)."""
+        console = [
+            c
+            for c in self.console
+            if not (
+                expected_404
+                and c.startswith(
+                    "error: Failed to load resource: the server responded with a status of 404"
+                )
+                and c.endswith(f"[{expected_404}]")
+            )
+        ]
+        assert not console, f"console errors on {where}: {console}"
+        assert not self.failed, f"failed requests on {where}: {self.failed}"

@@ -1,10 +1,11 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from familyhub.core.decorators import staff_view
 
-@login_required
+
+@staff_view(None)
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 

@@ -8,11 +8,15 @@ teams follow the care delivery groups (places.reference.DEMO_AREAS). Addresses a
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import random
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from familyhub.access.models import Membership as StaffMembership
@@ -22,6 +26,11 @@ from familyhub.core.demo.pools import INWARD_LETTERS
 from familyhub.places.models import Area, Organisation, Team, Venue, Ward
 
 DEFAULT_PASSWORD = "familyhub-demo-2026"  # noqa: S105 - the documented demo sign-in, not a secret
+# The demo accounts' authenticator secrets are derived from this public seed and the username, so
+# that they are the same on every machine and printed in the sign-in table (ADR 0008). Public, like
+# the password: demo_setup and demo-code refuse to run with FAMILYHUB_ENV=production.
+DEMO_TOTP_SEED = b"familyhub-demo-second-factor-2026"
+DEMO_DEVICE_NAME = "Demo authenticator"
 
 BULWELL, ASPLEY, ST_ANNS, HYSON_GREEN = "E05012275", "E05012270", "E05012287", "E05012281"
 SSBC_WARDS = (ASPLEY, BULWELL, HYSON_GREEN, ST_ANNS)
@@ -57,18 +66,36 @@ class OrgSpec:
 
 K = Organisation.Kind
 ORGANISATIONS: tuple[OrgSpec, ...] = (
-    OrgSpec(LEAD, K.LEAD, "non_ssbc", (
-        TeamSpec(SSAH_NORTH), TeamSpec(SSAH_SOUTH),
-        *(TeamSpec(f"Best Start {area}", area) for area in (*NORTH_AREAS, *SOUTH_AREAS)),
-    )),
+    OrgSpec(
+        LEAD,
+        K.LEAD,
+        "non_ssbc",
+        (
+            TeamSpec(SSAH_NORTH),
+            TeamSpec(SSAH_SOUTH),
+            *(TeamSpec(f"Best Start {area}", area) for area in (*NORTH_AREAS, *SOUTH_AREAS)),
+        ),
+    ),
     OrgSpec(TOY_LIBRARY, K.DELIVERY_PARTNER, BULWELL, (TeamSpec("Family Mentors – Bulwell"),)),
-    OrgSpec(FRAMEWORK, K.DELIVERY_PARTNER, f"{ST_ANNS},{HYSON_GREEN}",
-            (TeamSpec("Family Mentors – St Ann's and Hyson Green"),)),
+    OrgSpec(
+        FRAMEWORK,
+        K.DELIVERY_PARTNER,
+        f"{ST_ANNS},{HYSON_GREEN}",
+        (TeamSpec("Family Mentors – St Ann's and Hyson Green"),),
+    ),
     OrgSpec(HOME_START, K.DELIVERY_PARTNER, ASPLEY, (TeamSpec("Family Mentors – Aspley"),)),
-    OrgSpec(HEALTH_VISITING, K.HEALTH, "all",
-            (TeamSpec("Health Visiting North"), TeamSpec("Health Visiting South"))),
-    OrgSpec(EARLY_HELP, K.LOCAL_AUTHORITY, "all",
-            (TeamSpec("Early Help 0–5 North"), TeamSpec("Early Help 0–5 South"))),
+    OrgSpec(
+        HEALTH_VISITING,
+        K.HEALTH,
+        "all",
+        (TeamSpec("Health Visiting North"), TeamSpec("Health Visiting South")),
+    ),
+    OrgSpec(
+        EARLY_HELP,
+        K.LOCAL_AUTHORITY,
+        "all",
+        (TeamSpec("Early Help 0–5 North"), TeamSpec("Early Help 0–5 South")),
+    ),
     OrgSpec(FUNDER, K.FUNDER),
     OrgSpec(EVALUATOR, K.EVALUATOR),
 )
@@ -94,9 +121,15 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("admin", R.ADMIN, LEAD),
     StaffSpec("partner.toylibrary", R.PARTNER_STAFF, TOY_LIBRARY, "Family Mentors – Bulwell"),
     StaffSpec("practitioner.toylibrary", R.PRACTITIONER, TOY_LIBRARY, "Family Mentors – Bulwell"),
-    StaffSpec("partner.framework", R.PARTNER_STAFF, FRAMEWORK, "Family Mentors – St Ann's and Hyson Green"),
-    StaffSpec("practitioner.framework", R.PRACTITIONER, FRAMEWORK,
-              "Family Mentors – St Ann's and Hyson Green"),
+    StaffSpec(
+        "partner.framework", R.PARTNER_STAFF, FRAMEWORK, "Family Mentors – St Ann's and Hyson Green"
+    ),
+    StaffSpec(
+        "practitioner.framework",
+        R.PRACTITIONER,
+        FRAMEWORK,
+        "Family Mentors – St Ann's and Hyson Green",
+    ),
     StaffSpec("partner.homestart", R.PARTNER_STAFF, HOME_START, "Family Mentors – Aspley"),
     StaffSpec("practitioner.homestart", R.PRACTITIONER, HOME_START, "Family Mentors – Aspley"),
     StaffSpec("healthvisitor", R.PRACTITIONER, HEALTH_VISITING, "Health Visiting North"),
@@ -106,13 +139,26 @@ STAFF: tuple[StaffSpec, ...] = (
 
 # Postcode districts that plausibly cover each ward (illustrative; postcodes are made up).
 WARD_OUTWARD: dict[str, tuple[str, ...]] = {
-    "E05012270": ("NG8",), "E05012271": ("NG6", "NG5"), "E05012272": ("NG7",),
-    "E05012273": ("NG5", "NG6"), "E05012274": ("NG8",), "E05012275": ("NG6",),
-    "E05012276": ("NG6", "NG5"), "E05012277": ("NG1", "NG7"), "E05012278": ("NG11",),
-    "E05012279": ("NG11",), "E05012280": ("NG3", "NG2"), "E05012281": ("NG7",),
-    "E05012282": ("NG8",), "E05012283": ("NG7",), "E05012284": ("NG3",),
-    "E05012285": ("NG2",), "E05012286": ("NG7",), "E05012287": ("NG3",),
-    "E05012288": ("NG5",), "E05012289": ("NG8",),
+    "E05012270": ("NG8",),
+    "E05012271": ("NG6", "NG5"),
+    "E05012272": ("NG7",),
+    "E05012273": ("NG5", "NG6"),
+    "E05012274": ("NG8",),
+    "E05012275": ("NG6",),
+    "E05012276": ("NG6", "NG5"),
+    "E05012277": ("NG1", "NG7"),
+    "E05012278": ("NG11",),
+    "E05012279": ("NG11",),
+    "E05012280": ("NG3", "NG2"),
+    "E05012281": ("NG7",),
+    "E05012282": ("NG8",),
+    "E05012283": ("NG7",),
+    "E05012284": ("NG3",),
+    "E05012285": ("NG2",),
+    "E05012286": ("NG7",),
+    "E05012287": ("NG3",),
+    "E05012288": ("NG5",),
+    "E05012289": ("NG8",),
 }
 
 
@@ -122,6 +168,35 @@ def random_postcode(rng: random.Random, outward: str) -> str:
 
 def demo_password() -> str:
     return os.environ.get("FAMILYHUB_DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+
+def demo_totp_key(username: str) -> bytes:
+    """The demo account's 20-byte TOTP key: HMAC-SHA1(public seed, username)."""
+    return hmac.new(DEMO_TOTP_SEED, username.encode(), hashlib.sha1).digest()
+
+
+def demo_totp_secret(username: str) -> str:
+    """The key as an authenticator app takes it (base32, no padding)."""
+    return base64.b32encode(demo_totp_key(username)).decode().rstrip("=")
+
+
+def is_demo_device(device: TOTPDevice) -> bool:
+    return (
+        device.name == DEMO_DEVICE_NAME and device.key == demo_totp_key(device.user.username).hex()
+    )
+
+
+def ensure_demo_device(user: User) -> TOTPDevice:
+    """A confirmed authenticator with the demo secret (the only app device of a demo account)."""
+    key = demo_totp_key(user.username).hex()
+    TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE_NAME, key=key).delete()
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name=DEMO_DEVICE_NAME, key=key, defaults={"confirmed": True}
+    )
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return device
 
 
 def _wards_for(spec: OrgSpec, wards: dict[str, Ward]) -> list[Ward]:
@@ -135,7 +210,9 @@ def _wards_for(spec: OrgSpec, wards: dict[str, Ward]) -> list[Ward]:
 
 
 def organisations_exist() -> bool:
-    return Organisation.objects.filter(name__in=[s.name for s in ORGANISATIONS]).count() == len(ORGANISATIONS)
+    return Organisation.objects.filter(name__in=[s.name for s in ORGANISATIONS]).count() == len(
+        ORGANISATIONS
+    )
 
 
 @transaction.atomic
@@ -145,12 +222,16 @@ def ensure_organisations(seed: int = 2026) -> dict[str, Organisation]:
     areas = {a.name: a for a in Area.objects.all()}
     orgs: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:
-        org, created = Organisation.objects.get_or_create(name=spec.name, defaults={"kind": spec.kind})
+        org, created = Organisation.objects.get_or_create(
+            name=spec.name, defaults={"kind": spec.kind}
+        )
         if created:
             org.served_wards.set(_wards_for(spec, wards))
         for t in spec.teams:
             Team.objects.get_or_create(
-                organisation=org, name=t.name, defaults={"area": areas.get(t.area) if t.area else None}
+                organisation=org,
+                name=t.name,
+                defaults={"area": areas.get(t.area) if t.area else None},
             )
         orgs[spec.name] = org
     _ensure_venues(orgs, wards, seed)
@@ -161,7 +242,12 @@ def _ensure_venues(orgs: dict[str, Organisation], wards: dict[str, Ward], seed: 
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    partner_by_ward = {BULWELL: TOY_LIBRARY, ASPLEY: HOME_START, ST_ANNS: FRAMEWORK, HYSON_GREEN: FRAMEWORK}
+    partner_by_ward = {
+        BULWELL: TOY_LIBRARY,
+        ASPLEY: HOME_START,
+        ST_ANNS: FRAMEWORK,
+        HYSON_GREEN: FRAMEWORK,
+    }
     for code, ward in sorted(wards.items()):
         org = orgs[partner_by_ward.get(code, LEAD)]
         outward = WARD_OUTWARD.get(code, ("NG7",))[0]
@@ -173,7 +259,8 @@ def _ensure_venues(orgs: dict[str, Organisation], wards: dict[str, Ward], seed: 
                 name=name,
                 defaults={
                     "organisation": org if kind == "Children's Centre" else orgs[LEAD],
-                    "ward": ward, "address": f"{rng.randint(1, 200)} {street}, Nottingham",
+                    "ward": ward,
+                    "address": f"{rng.randint(1, 200)} {street}, Nottingham",
                     "postcode": postcode,
                 },
             )
@@ -186,6 +273,7 @@ class SignIn:
     organisation: str
     team: str
     created: bool
+    totp_secret: str = ""
 
 
 @dataclass
@@ -196,25 +284,42 @@ class StaffResult:
 
 @transaction.atomic
 def ensure_staff(orgs: dict[str, Organisation], seed: int = 2026) -> StaffResult:
-    """One sign-in per demo role; the demo password is (re)set so the printed table is true."""
+    """One sign-in per demo role; the demo password and authenticator are (re)set so that the
+    printed table is true."""
     fake = Faker("en_GB")
     fake.seed_instance(seed + 1)
     password = demo_password()
     result = StaffResult(password=password)
-    teams = {(t.organisation_id, t.name): t for t in Team.objects.filter(organisation__in=orgs.values())}
+    teams = {
+        (t.organisation_id, t.name): t for t in Team.objects.filter(organisation__in=orgs.values())
+    }
     for spec in STAFF:
         first, last = fake.first_name(), fake.last_name()
         org = orgs[spec.organisation]
         user = User.objects.filter(username=spec.username).first()
         created = user is None
         if user is None:
-            user = User(username=spec.username, first_name=first, last_name=last,
-                        email=f"{spec.username}@example.org")
+            user = User(
+                username=spec.username,
+                first_name=first,
+                last_name=last,
+                email=f"{spec.username}@example.org",
+            )
         user.set_password(password)
         user.save()
         team = teams.get((org.pk, spec.team)) if spec.team else None
-        StaffMembership.objects.get_or_create(user=user, organisation=org, team=team, role=spec.role)
+        StaffMembership.objects.get_or_create(
+            user=user, organisation=org, team=team, role=spec.role
+        )
+        ensure_demo_device(user)
         result.sign_ins.append(
-            SignIn(spec.username, Role(spec.role).label, org.name, team.name if team else "", created)
+            SignIn(
+                spec.username,
+                Role(spec.role).label,
+                org.name,
+                team.name if team else "",
+                created,
+                totp_secret=demo_totp_secret(spec.username),
+            )
         )
     return result

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from familyhub.access.models import ApiToken
+from familyhub.core.testing import sign_in_verified
 from familyhub.core.tests.access_matrix import (
     FORBIDDEN,
     INVALID,
@@ -51,6 +52,10 @@ EVERYONE = row("ok ok ok ok ok ok ok ok ok")
 SIGNED_IN = row("ok ok ok ok ok ok ok ok login")
 NOBODY_405 = row("405 405 405 405 405 405 405 405 405")
 EVERYONE_404 = row("404 404 404 404 404 404 404 404 404")
+SIGNED_IN_405 = row("405 405 405 405 405 405 405 405 login")
+# Administrators (MANAGE_REFERENCE): the locked-accounts page and its two POST actions.
+ADMINS = row("forbidden forbidden forbidden forbidden forbidden forbidden ok forbidden login")
+ADMINS_405 = row("forbidden forbidden forbidden forbidden forbidden forbidden 405 forbidden login")
 # Roles with VIEW_PEOPLE (see and search families in scope) / EDIT_PEOPLE (register and change):
 # today the same five roles; analysts, the DPO and administrators browse no case records.
 VIEWERS = row("ok ok ok ok forbidden forbidden forbidden ok login")
@@ -62,7 +67,9 @@ PARTNER_FAMILY = row("404 404 404 ok forbidden forbidden forbidden 404 login")
 # The API: 401 problem+json when not signed in ("login"), 403 without VIEW_PEOPLE, 404 out of
 # scope; an empty JSON body sent by someone allowed is refused as invalid (400).
 API_VIEWERS = VIEWERS
-API_EDITORS_EMPTY_BODY = row("invalid invalid invalid invalid forbidden forbidden forbidden invalid login")
+API_EDITORS_EMPTY_BODY = row(
+    "invalid invalid invalid invalid forbidden forbidden forbidden invalid login"
+)
 API_NO_SUCH_METHOD = row("405 405 405 405 forbidden forbidden forbidden 405 login")
 API_LEAD_WRITE = row("invalid invalid invalid 404 forbidden forbidden forbidden 404 login")
 API_PARTNER_WRITE = row("404 404 404 invalid forbidden forbidden forbidden 404 login")
@@ -95,7 +102,37 @@ TABLE: dict[str, Route] = {
         methods={"GET": NOBODY_405, "POST": EVERYONE},
         note="POST only; it signs out and redirects to /sign-in/ (without next=, so not 'login')",
     ),
-    "healthz": Route(methods={"GET": EVERYONE, "POST": EVERYONE}, note="public: load balancer check"),
+    "healthz": Route(
+        methods={"GET": EVERYONE, "POST": EVERYONE}, note="public: load balancer check"
+    ),
+    # --- sign-in steps and the account (R-ACCESS-4); the personas' sessions are verified ---
+    "login_code": Route(
+        methods={"GET": SIGNED_IN, "POST": SIGNED_IN},
+        note="the second-factor step: a verified user is sent on (home or next=); a password-only "
+        "session is asked for the code",
+    ),
+    "login_setup": Route(
+        methods={"GET": SIGNED_IN, "POST": SIGNED_IN},
+        note="first sign-in: set up an authenticator; refused (sent to the code step) once one exists",
+    ),
+    "login_backup_codes": Route(
+        methods={"GET": SIGNED_IN, "POST": SIGNED_IN_405},
+        note="the backup codes, shown once after set-up; otherwise a redirect home",
+    ),
+    "logout_everywhere": Route(
+        methods={"GET": SIGNED_IN_405, "POST": SIGNED_IN},
+        note="POST only: ends every session of the user and redirects to /sign-in/",
+    ),
+    "account": Route(methods={"GET": SIGNED_IN, "POST": SIGNED_IN_405}),
+    "access:locked_accounts": Route(methods={"GET": ADMINS, "POST": ADMINS}),
+    "access:unlock": Route(
+        methods={"GET": ADMINS_405, "POST": ADMINS},
+        note="POST only; an empty form redirects back to /staff/locked/ with an error",
+    ),
+    "access:reset_second_factor": Route(
+        methods={"GET": ADMINS_405, "POST": ADMINS},
+        note="POST only; removes the user's authenticator and backup codes and ends their sessions",
+    ),
     # --- people: search and the registration wizard ---
     "people:search": page(GET=VIEWERS, POST=VIEWERS),
     "people:household_list": page(GET=VIEWERS, POST=VIEWERS),
@@ -126,7 +163,9 @@ API_TABLE: dict[str, Route] = {
         methods={"GET": API_VIEWERS, "POST": API_EDITORS_EMPTY_BODY}, api=True
     ),
     "api-household-detail": Route(
-        methods={"GET": RECORD, "POST": RECORD_405, "PATCH": RECORD_WRITE}, record="household", api=True
+        methods={"GET": RECORD, "POST": RECORD_405, "PATCH": RECORD_WRITE},
+        record="household",
+        api=True,
     ),
     "api-household-move": Route(
         methods={"GET": RECORD_405, "POST": RECORD_WRITE}, record="household", api=True
@@ -136,7 +175,9 @@ API_TABLE: dict[str, Route] = {
     ),
     "api-person-list": Route(methods={"GET": API_VIEWERS, "POST": API_NO_SUCH_METHOD}, api=True),
     "api-person-detail": Route(
-        methods={"GET": RECORD, "POST": RECORD_405, "PATCH": RECORD_WRITE}, record="person", api=True
+        methods={"GET": RECORD, "POST": RECORD_405, "PATCH": RECORD_WRITE},
+        record="person",
+        api=True,
     ),
     "api-person-birth": Route(
         methods={"GET": RECORD_405, "POST": RECORD_WRITE}, record="person", api=True
@@ -148,7 +189,8 @@ API_TABLE: dict[str, Route] = {
         methods={"GET": API_NO_SUCH_METHOD, "POST": API_EDITORS_EMPTY_BODY}, api=True
     ),
     "api/^": Route(
-        methods={m: EVERYONE_404 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}, api=True,
+        methods={m: EVERYONE_404 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+        api=True,
         sample_path="/api/v1/no-such-route/",
         note="any other path under /api/ is a problem+json 404, whoever asks",
     ),
@@ -172,7 +214,9 @@ def implemented_methods(found: FoundRoute) -> set[str]:
     if view_class is None:
         return set(UNSAFE_DEFAULT)
     names = getattr(view_class, "http_method_names", [])
-    return {m.upper() for m in names if m not in ("options", "head", "trace") and hasattr(view_class, m)}
+    return {
+        m.upper() for m in names if m not in ("options", "head", "trace") and hasattr(view_class, m)
+    }
 
 
 def test_every_route_is_declared():
@@ -190,7 +234,8 @@ def test_every_route_is_declared():
 def test_no_stale_declarations():
     """Every UI entry names a real route; API entries too once the API has routes."""
     stale = [
-        key for key, spec in TABLE.items()
+        key
+        for key, spec in TABLE.items()
         if key not in FOUND_BY_KEY and (not spec.api or API_PRESENT)
     ]
     assert not stale, f"TABLE declares routes the URLconf does not have: {stale}"
@@ -213,7 +258,9 @@ def test_every_accepted_method_is_declared():
 def test_access_matrix_doc_is_current():
     expected = render_markdown(TABLE, FOUND)
     path = doc_path()
-    assert path.exists(), f"{path} is missing: run `.venv/bin/python -m familyhub.core.tests.access_matrix`"
+    assert path.exists(), (
+        f"{path} is missing: run `.venv/bin/python -m familyhub.core.tests.access_matrix`"
+    )
     assert path.read_text(encoding="utf-8") == expected, (
         f"{path} is out of date: run `.venv/bin/python -m familyhub.core.tests.access_matrix`"
     )
@@ -244,7 +291,9 @@ def classify(response: Any, api: bool) -> str:
         return OK
     if status == 401 and api:
         return LOGIN
-    return {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(status, f"HTTP {status}")
+    return {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(
+        status, f"HTTP {status}"
+    )
 
 
 class Requester:
@@ -263,14 +312,17 @@ class Requester:
                 if user is not None:
                     secret = ApiToken.new_key()
                     ApiToken.objects.create(
-                        user=user, name="matrix", prefix=secret[:8], key_hash=ApiToken.hash_key(secret)
+                        user=user,
+                        name="matrix",
+                        prefix=secret[:8],
+                        key_hash=ApiToken.hash_key(secret),
                     )
                     headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
                 client = Client(**headers)
             else:
                 client = Client()
                 if user is not None:
-                    client.force_login(user)
+                    sign_in_verified(client, user)
             self.clients[key] = client
         return self.clients[key]
 
@@ -282,8 +334,9 @@ class Requester:
         elif method in ("POST", "PUT", "PATCH"):
             # What a browser's form always sends (the CSRF token; the test client does not check
             # it), so that the forms are bound; an empty form, refused by the form's own rules.
-            response = call(path, data="csrfmiddlewaretoken=x",
-                            content_type="application/x-www-form-urlencoded")
+            response = call(
+                path, data="csrfmiddlewaretoken=x", content_type="application/x-www-form-urlencoded"
+            )
         else:
             response = call(path)
         if not api and persona != "anonymous" and "_auth_user_id" not in client.session:
@@ -296,10 +349,16 @@ def _records(personas: Any) -> dict[str, dict[str, str]]:
         return household.memberships.filter(role="parent_carer").order_by("id").first().person
 
     return {
-        "household": {LEAD: str(personas.household.uuid), PARTNER: str(personas.partner_household.uuid),
-                      MISSING: str(uuid.uuid4())},
-        "person": {LEAD: str(a_parent(personas.household).uuid),
-                   PARTNER: str(a_parent(personas.partner_household).uuid), MISSING: str(uuid.uuid4())},
+        "household": {
+            LEAD: str(personas.household.uuid),
+            PARTNER: str(personas.partner_household.uuid),
+            MISSING: str(uuid.uuid4()),
+        },
+        "person": {
+            LEAD: str(a_parent(personas.household).uuid),
+            PARTNER: str(a_parent(personas.partner_household).uuid),
+            MISSING: str(uuid.uuid4()),
+        },
     }
 
 
@@ -347,7 +406,9 @@ def test_route_access(key, personas):
                 if api and response.status_code >= 400:
                     ctype = response.get("Content-Type", "")
                     if not ctype.startswith("application/problem+json"):
-                        problems.append(f"{where}: {response.status_code} is {ctype!r}, not problem+json")
+                        problems.append(
+                            f"{where}: {response.status_code} is {ctype!r}, not problem+json"
+                        )
                 if not spec.record or got != NOT_FOUND:
                     continue
                 body = _normalised_body(response, [v for v in records.values()])
@@ -381,7 +442,12 @@ def test_api_malformed_id_is_not_found(personas):
                 response = requester.request(
                     persona, True, method, _path(FOUND_BY_KEY[key], spec, "not-a-uuid")
                 )
-                assert classify(response, True) == expected, (key, method, persona, response.content)
+                assert classify(response, True) == expected, (
+                    key,
+                    method,
+                    persona,
+                    response.content,
+                )
                 assert response["Content-Type"].startswith("application/problem+json")
                 checked += 1
     assert checked
@@ -396,7 +462,9 @@ def test_table_rows_are_consistent():
             lead, partner = spec.expected(method, LEAD), spec.expected(method, PARTNER)
             for persona in ("analyst", "dpo", "admin", "anonymous", "other_org_staff"):
                 assert lead[persona] == partner[persona], (key, method, persona)
-            assert {lead["practitioner"], partner["partner_staff"]} <= {OK, INVALID, NOT_ALLOWED}, key
+            assert {lead["practitioner"], partner["partner_staff"]} <= {OK, INVALID, NOT_ALLOWED}, (
+                key
+            )
             if lead["practitioner"] != NOT_ALLOWED:
                 assert lead["partner_staff"] == partner["practitioner"] == NOT_FOUND, key
     assert FORBIDDEN in VIEWERS.values()

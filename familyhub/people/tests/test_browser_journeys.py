@@ -19,64 +19,23 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from familyhub.core.testing import TEST_PASSWORD, build_personas
+from familyhub.core.testing import (
+    TEST_PASSWORD,
+    PageProblems,
+    build_personas,
+    second_factor,
+    totp_code,
+)
 from familyhub.people.models import Household, Person
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.usefixtures("fast_password_hasher", "flushable_access_log"),
+    pytest.mark.usefixtures("fast_password_hasher"),
 ]
 
 SCREENSHOT_DIR = Path("/tmp/familyhub-screenshots")
 # .govuk-button background (GOV.UK Frontend 5: #00703c; 6: #0f7a52): proof that the GOV.UK CSS applied
 GOVUK_GREENS = {"rgb(0, 112, 60)", "rgb(15, 122, 82)"}
-
-
-class PageProblems:
-    """Console errors, uncaught exceptions and failed requests seen by the browser."""
-
-    def __init__(self, page: Any, base_url: str) -> None:
-        self.console: list[str] = []
-        self.failed: list[str] = []
-        self.base_url = base_url
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.console.append(f"uncaught: {error}"))
-        page.on(
-            "requestfailed",
-            lambda request: self.failed.append(f"{request.url} ({request.failure})"),
-        )
-        page.on("response", self._on_response)
-
-    def _on_console(self, message: Any) -> None:
-        if message.type in ("error", "warning") and (
-            message.type == "error" or "Content Security Policy" in message.text
-        ):
-            where = (message.location or {}).get("url", "")
-            self.console.append(f"{message.type}: {message.text} [{where}]")
-
-    def _on_response(self, response: Any) -> None:
-        if (
-            response.url.startswith(self.base_url)
-            and "/static/" in response.url
-            and response.status >= 400
-        ):
-            self.failed.append(f"{response.url} -> {response.status}")
-
-    def check(self, where: str, expected_404: str = "") -> None:
-        """`expected_404`: a page that is meant to answer 404 (Chromium logs that as an error)."""
-        console = [
-            c
-            for c in self.console
-            if not (
-                expected_404
-                and c.startswith(
-                    "error: Failed to load resource: the server responded with a status of 404"
-                )
-                and c.endswith(f"[{expected_404}]")
-            )
-        ]
-        assert not console, f"console errors on {where}: {console}"
-        assert not self.failed, f"failed requests on {where}: {self.failed}"
 
 
 def _assert_govuk_styled(page: Any, expect: Any, button: str | None = None) -> None:
@@ -94,7 +53,7 @@ def _assert_govuk_styled(page: Any, expect: Any, button: str | None = None) -> N
     assert "arial" in font and "transport" not in font, font  # no GDS Transport outside GOV.UK
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     from playwright.sync_api import expect
 
@@ -107,13 +66,19 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
         days=75
     )  # not the Testingtons' baby's (+60, same postcode)
 
-    # Sign in.
+    # Sign in: password, then the code the practitioner's authenticator app shows (R-ACCESS-4).
+    device = second_factor(personas.practitioner)
     page.goto(f"{base}/sign-in/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     _assert_govuk_styled(page, expect, button="Sign in")
     page.get_by_label("Username").fill(personas.practitioner.username)
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(
+        page.get_by_role("heading", name="Enter the code from your authenticator app")
+    ).to_be_visible()
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
     problems.check("sign in")
 
@@ -223,7 +188,7 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     problems.check("the end")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_out_of_scope_family_is_not_found_in_the_browser(live_server, page, transactional_db):
     """R-ACCESS-2 in the browser: a practitioner of another organisation gets the styled 'Page not
     found' page for the lead organisation's family, as for a family that does not exist."""
@@ -232,10 +197,13 @@ def test_out_of_scope_family_is_not_found_in_the_browser(live_server, page, tran
     personas = build_personas()
     base = live_server.url
     problems = PageProblems(page, base)
+    device = second_factor(personas.other_org_staff)
     page.goto(f"{base}/sign-in/")
     page.get_by_label("Username").fill(personas.other_org_staff.username)
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
     url = f"{base}/families/{personas.household.uuid}/"
     response = page.goto(url)

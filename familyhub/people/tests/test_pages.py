@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from familyhub.access.models import AccessLogEntry, AccessLogSubject
 from familyhub.core.models import ChangeRecord
-from familyhub.core.testing import make_household
+from familyhub.core.testing import make_household, sign_in_verified
 from familyhub.people import services
 from familyhub.people.choices import MemberRole
 from familyhub.people.models import Household, Membership, Person
@@ -569,7 +569,7 @@ def test_a_valid_member_is_added_with_history(personas, client_for):
 @pytest.mark.parametrize("route", ["people:household_add_member", "people:person_edit"])
 def test_an_empty_post_shows_the_form_again(personas, route):
     client = Client(raise_request_exception=False)
-    client.force_login(personas.practitioner)
+    sign_in_verified(client, personas.practitioner)
     target = personas.household.uuid if "household" in route else _parent(personas.household).uuid
     response = client.post(reverse(route, args=[target]))
     assert response.status_code == 200

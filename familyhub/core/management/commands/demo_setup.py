@@ -6,6 +6,7 @@ password, and families are added only when there are none.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from familyhub.core.demo import organisations
@@ -18,10 +19,17 @@ class Command(BaseCommand):
     help = "Set up the demo: organisations, staff sign-ins for every role, and synthetic families."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--families", type=int, default=300, help="Families to make (default 300)")
+        parser.add_argument(
+            "--families", type=int, default=300, help="Families to make (default 300)"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026)")
 
     def handle(self, *args, **opts) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "demo_setup refuses to run with FAMILYHUB_ENV=production: the demo password and "
+                "second-factor secrets are public."
+            )
         if opts["families"] < 0:
             raise CommandError("--families must be positive")
         seed = opts["seed"]
@@ -37,7 +45,9 @@ class Command(BaseCommand):
         elif opts["families"]:
             self.stdout.write(f"Making {opts['families']:,} families...")
             try:
-                stats = generate(self, verbosity=opts["verbosity"], families=opts["families"], seed=seed)
+                stats = generate(
+                    self, verbosity=opts["verbosity"], families=opts["families"], seed=seed
+                )
             except ApplicationError as e:
                 raise CommandError(e.message)
             self.stdout.write(summary(stats))
@@ -45,12 +55,18 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(sign_in_table(staff))
         self.stdout.write("")
+        self.stdout.write(
+            "After the password, familyhub asks for a 6-digit code. Get it with "
+            "`.venv/bin/familyhub demo-code USERNAME`, or add the secret above to an authenticator app."
+        )
         self.stdout.write(self.style.SUCCESS("Open http://127.0.0.1:8000 and sign in"))
 
 
 def sign_in_table(staff: organisations.StaffResult) -> str:
-    headers = ("Username", "Role", "Organisation", "Password")
-    rows = [(s.username, s.role, s.organisation, staff.password) for s in staff.sign_ins]
+    headers = ("Username", "Role", "Organisation", "Password", "Authenticator secret")
+    rows = [
+        (s.username, s.role, s.organisation, staff.password, s.totp_secret) for s in staff.sign_ins
+    ]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
     def line(cells: tuple[str, ...]) -> str:
