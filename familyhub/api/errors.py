@@ -31,8 +31,13 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem(status_code: int, title: str, detail: str, errors: dict[str, list[str]] | None = None,
-            code: str = "") -> Response:
+def problem(
+    status_code: int,
+    title: str,
+    detail: str,
+    errors: dict[str, list[str]] | None = None,
+    code: str = "",
+) -> Response:
     body: dict[str, Any] = {
         "type": f"about:blank#{code}" if code else "about:blank",
         "title": title,
@@ -49,7 +54,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         errors = exc.errors or ({exc.field: [exc.message]} if exc.field else None)
         return problem(exc.status, exc.title, exc.message, errors, exc.code)
     if isinstance(exc, Http404):
-        return problem(404, "Not found", "No such record, or you do not have access to it.", code="not_found")
+        return problem(
+            404, "Not found", "No such record, or you do not have access to it.", code="not_found"
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -57,10 +64,25 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         errors = _flatten(exc.detail)
         first = next(iter(errors.items()))
         detail = f"{first[0]}: {first[1][0]}"
-        return problem(status.HTTP_400_BAD_REQUEST, "Some details need correcting", detail, errors, "validation")
-    detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
-    titles = {401: "Sign in needed", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
-              406: "Not acceptable", 415: "Unsupported media type", 429: "Too many requests"}
+        return problem(
+            status.HTTP_400_BAD_REQUEST,
+            "Some details need correcting",
+            detail,
+            errors,
+            "validation",
+        )
+    detail = (
+        response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
+    )
+    titles = {
+        401: "Sign in needed",
+        403: "Not allowed",
+        404: "Not found",
+        405: "Method not allowed",
+        406: "Not acceptable",
+        415: "Unsupported media type",
+        429: "Too many requests",
+    }
     resp = problem(response.status_code, titles.get(response.status_code, "Error"), str(detail))
     for header in ("WWW-Authenticate", "Allow", "Retry-After"):
         if header in response:

@@ -240,7 +240,9 @@ def test_relationships_with_people_out_of_scope_are_not_shown(personas, api):
     mother = person_in(personas.household, is_unborn=False, sex="female")
     outsider = personas.other_household.memberships.select_related("person").first().person
     # Set up behind the services' back: they refuse to link people outside the actor's scope.
-    Relationship.objects.create(from_person=outsider, to_person=mother, kind=RelationshipKind.FRIEND)
+    Relationship.objects.create(
+        from_person=outsider, to_person=mother, kind=RelationshipKind.FRIEND
+    )
     rels = api(personas.practitioner).get(url(mother.uuid, "relationships/")).json()["results"]
     assert [r["kind"] for r in rels] == ["mother"]
     assert str(outsider.uuid) not in str(rels)
@@ -304,8 +306,12 @@ def test_a_persons_households_are_only_those_in_scope(personas, api):
     """A parent living apart, in a family of another organisation too: each side sees its own."""
     mother = person_in(personas.household, is_unborn=False, sex="female")
     # Set up behind the services' back: they refuse to link people outside the actor's scope.
-    elsewhere = make_household(organisation=personas.other_org, name="Elsewhere family", adults=0, children=0)
-    Membership.objects.create(household=elsewhere, person=mother, role="parent_carer", lives_here=False)
+    elsewhere = make_household(
+        organisation=personas.other_org, name="Elsewhere family", adults=0, children=0
+    )
+    Membership.objects.create(
+        household=elsewhere, person=mother, role="parent_carer", lives_here=False
+    )
     ours = api(personas.practitioner).get(url(mother.uuid)).json()["households"]
     theirs = api(personas.other_org_staff).get(url(mother.uuid)).json()["households"]
     assert [h["id"] for h in ours] == [str(personas.household.uuid)]

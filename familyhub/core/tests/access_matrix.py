@@ -125,8 +125,9 @@ class FoundRoute:
 SKIPPED_PREFIXES = ("static/", "media", "admin/", "__debug__/")
 
 
-def walk_urlpatterns(patterns: Iterable[Any] | None = None, prefix: str = "",
-                     namespace: str | None = None) -> Iterator[FoundRoute]:
+def walk_urlpatterns(
+    patterns: Iterable[Any] | None = None, prefix: str = "", namespace: str | None = None
+) -> Iterator[FoundRoute]:
     """Every URL pattern of the project, depth first, with its full route and namespaced name."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -145,8 +146,14 @@ def walk_urlpatterns(patterns: Iterable[Any] | None = None, prefix: str = "",
 
 
 def _cell(outcome: str) -> str:
-    return {OK: "ok", LOGIN: "login", FORBIDDEN: "**403**", NOT_FOUND: "404", NOT_ALLOWED: "405",
-            INVALID: "ok (400)"}[outcome]
+    return {
+        OK: "ok",
+        LOGIN: "login",
+        FORBIDDEN: "**403**",
+        NOT_FOUND: "404",
+        NOT_ALLOWED: "405",
+        INVALID: "ok (400)",
+    }[outcome]
 
 
 def render_markdown(table: Mapping[str, Route], found: Iterable[FoundRoute]) -> str:
@@ -174,7 +181,11 @@ def render_markdown(table: Mapping[str, Route], found: Iterable[FoundRoute]) -> 
         "",
     ]
     lines += [f"- **{_cell(k).strip('*')}**: {v}" for k, v in OUTCOMES.items()]
-    header = "| Route | Name | Method | Record | " + " | ".join(PERSONA_LABELS[p] for p in PERSONAS) + " |"
+    header = (
+        "| Route | Name | Method | Record | "
+        + " | ".join(PERSONA_LABELS[p] for p in PERSONAS)
+        + " |"
+    )
     rule = "|" + "---|" * (4 + len(PERSONAS))
     for title, api in (("Staff web UI", False), ("REST API", True)):
         section = [f for f in found if f.api == api]
@@ -186,11 +197,19 @@ def render_markdown(table: Mapping[str, Route], found: Iterable[FoundRoute]) -> 
             for method in sorted(spec.methods, key=_method_order):
                 for pass_ in spec.passes():
                     expected = spec.expected(method, pass_)
-                    cells = [f"`/{f.route}`", f"`{f.name}`" if f.name else "(unnamed)", method,
-                             PASS_LABELS[pass_]]
+                    cells = [
+                        f"`/{f.route}`",
+                        f"`{f.name}`" if f.name else "(unnamed)",
+                        method,
+                        PASS_LABELS[pass_],
+                    ]
                     cells += [_cell(expected[p]) for p in PERSONAS]
                     lines.append("| " + " | ".join(cells) + " |")
-        notes = [(f, table[f.key].note) for f in sorted(section, key=lambda f: f.route) if table[f.key].note]
+        notes = [
+            (f, table[f.key].note)
+            for f in sorted(section, key=lambda f: f.route)
+            if table[f.key].note
+        ]
         if notes:
             lines += ["", "Notes:", ""]
             lines += [f"- `/{f.route}`: {note}" for f, note in notes]

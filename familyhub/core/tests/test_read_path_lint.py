@@ -187,8 +187,12 @@ def test_no_view_or_api_module_reads_or_writes_people_models_directly():
     """Invariant 2 (one read path) and invariant 1 (one write path), for views and the API."""
     findings: list[Finding] = []
     for path in MODULES:
-        findings += check_source(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent)))
-    assert not findings, "bypasses of the access helpers / services:\n" + "\n".join(map(str, findings))
+        findings += check_source(
+            path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent))
+        )
+    assert not findings, "bypasses of the access helpers / services:\n" + "\n".join(
+        map(str, findings)
+    )
 
 
 # --- staff_view on every staff page, permissions on every API route ---------------------------
@@ -234,16 +238,19 @@ def _decorator_names(func: ast.FunctionDef) -> set[str]:
 
 def _uses_access_helpers(func: ast.FunctionDef) -> bool:
     for node in ast.walk(func):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id in ("access", "selectors", "search"):
-                return True
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("access", "selectors", "search")
+        ):
+            return True
     return False
 
 
 def test_every_view_function_that_reads_personal_data_is_a_staff_view():
     """Also views not (yet) routed: a public function taking `request` that calls the access
     helpers, selectors or search in people/views or core/views must carry @staff_view."""
-    files = sorted(PACKAGE.glob("people/views/*.py")) + [PACKAGE / "core" / "views.py"]
+    files = [*sorted(PACKAGE.glob("people/views/*.py")), PACKAGE / "core" / "views.py"]
     bare = []
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -269,11 +276,15 @@ def test_every_api_route_requires_sign_in_and_view_people():
 
     weak = []
     for route, pattern in API_ROUTES:
-        view_class = getattr(pattern.callback, "view_class", None) or getattr(pattern.callback, "cls", None)
+        view_class = getattr(pattern.callback, "view_class", None) or getattr(
+            pattern.callback, "cls", None
+        )
         perms = list(getattr(view_class, "permission_classes", []))
         signed_in = any(issubclass(p, IsAuthenticated) for p in perms)
         viewers = any(
-            issubclass(p, HasCapability) and p.capability == Capability.VIEW_PEOPLE and not p.unsafe_only
+            issubclass(p, HasCapability)
+            and p.capability == Capability.VIEW_PEOPLE
+            and not p.unsafe_only
             for p in perms
         )
         if not (signed_in and viewers):

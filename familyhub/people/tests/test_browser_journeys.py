@@ -12,6 +12,7 @@ Run alone with: .venv/bin/pytest -m browser familyhub/people/tests/test_browser_
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ pytestmark = [
     pytest.mark.usefixtures("fast_password_hasher"),
 ]
 
-SCREENSHOT_DIR = Path("/tmp/familyhub-screenshots")
+SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "familyhub-screenshots"
 # .govuk-button background (GOV.UK Frontend 5: #00703c; 6: #0f7a52): proof that the GOV.UK CSS applied
 GOVUK_GREENS = {"rgb(0, 112, 60)", "rgb(15, 122, 82)"}
 

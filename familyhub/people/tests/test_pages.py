@@ -233,7 +233,7 @@ def test_timelines_hide_special_category_values_from_the_group_worker(
     """R-PEOPLE-3, R-PEOPLE-5: the history says a special-category detail changed, without the old or
     new value, on the person page, the family page and the full history."""
     mother = parent_with_equality_data
-    indian, pakistani = _ethnicities()
+    _indian, pakistani = _ethnicities()
     services.person_update(
         actor=personas.practitioner,
         person=mother,

@@ -133,7 +133,7 @@ def test_surname_alone_with_one_typo_finds_john(personas, smiths, text):
 
 
 def test_surname_alone_finds_the_family(personas, smiths):
-    household, john = smiths
+    _household, _john = smiths
     found = _run(personas.practitioner, "Smith").people
     assert {p.given_name for p in found if p.family_name == "Smith"} == {"John", "Jack"}
 
@@ -157,7 +157,7 @@ def test_date_of_birth_matches_only_that_date(personas, smiths):
 
 
 def test_postcode_results_are_the_people_at_that_postcode(personas, smiths):
-    household, john = smiths
+    household, _john = smiths
     found = set(_run(personas.practitioner, "ng68ab").people)
     at_ng68ab = {m.person for m in household.memberships.all()} | {
         m.person for m in personas.household.memberships.all()
