@@ -94,7 +94,7 @@ def load_families(
                 progress(stats)
     finally:
         if threaded:
-            source.close()  # type: ignore[union-attr]
+            source.close()  # type: ignore[attr-defined]
         writer.close()
         if gc_was_enabled:
             gc.enable()

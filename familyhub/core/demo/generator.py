@@ -85,7 +85,7 @@ class Group:
 
 
 def _religion(**w: float) -> Weighted[str]:
-    base = {PREFER_NOT: 3, NOT_ASKED: 10}
+    base: dict[str, float] = {PREFER_NOT: 3, NOT_ASKED: 10}
     base.update(w)
     return Weighted(base)
 
@@ -366,14 +366,14 @@ class FamilyGenerator:
             child_family = (partner_family if r < 0.6 else mother_family if r < 0.9
                             else f"{partner_family}-{mother_family}")
         else:
-            child_family = mother_family
+            child_family = partner_family if single_father else mother_family
         main_family = partner_family if single_father else mother_family
 
         hid = self._household_row(ch, f"{main_family} family")
         self._place(ch, hid, infant=infant, started=started)
 
         if together:
-            status = RS.MARRIED if partner_family == mother_family else RS.COHABITING
+            status: str = RS.MARRIED if partner_family == mother_family else RS.COHABITING
         elif kind == "apart":
             status = RS.SEPARATED if rand() < 0.6 else RS.PARTNER_NOT_LIVING
         else:
@@ -398,6 +398,7 @@ class FamilyGenerator:
             parents.append((partner, KIND.STEP_PARENT if kind == "step" else KIND.FATHER, kind != "step"))
             if mother is not None:
                 self._rel(ch, mother, partner, KIND.FORMER_PARTNER if kind == "apart" else KIND.PARTNER)
+        assert main is not None  # every family has at least one adult
         main_row = ch.person[main]
 
         children: list[int] = []

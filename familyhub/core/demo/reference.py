@@ -51,7 +51,7 @@ def build_reference() -> Reference:
     if lead is None:
         raise RuntimeError("No lead organisation: run `familyhub demo_setup` first")
     serving: dict[int, int] = {}
-    rank = {Organisation.Kind.DELIVERY_PARTNER: 0, Organisation.Kind.LEAD: 1}
+    rank: dict[str, int] = {Organisation.Kind.DELIVERY_PARTNER: 0, Organisation.Kind.LEAD: 1}
     through = Organisation.served_wards.through.objects.filter(
         organisation__kind__in=list(rank), organisation__active=True
     ).values_list("ward_id", "organisation_id", "organisation__kind").order_by("organisation_id")
