@@ -31,6 +31,7 @@ class Household(VersionedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="household_recent_first")]
 
     def __str__(self) -> str:
         return self.name

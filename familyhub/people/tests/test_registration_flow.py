@@ -181,3 +181,29 @@ def test_edit_keeps_history_and_refuses_stale_save(personas, client_for):
     assert "0115 496 0999" in body and "0115 496 0123" in body
     person.refresh_from_db()
     assert person.phone == "0115 496 0123"
+
+
+def test_family_list_pages_with_a_fixed_number_of_queries(
+    personas, client_for, django_assert_num_queries
+):
+    """List pages: the query count does not grow with the number of families (issue 3)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from familyhub.core.testing import make_household
+
+    client = client_for(personas.practitioner)
+    url = reverse("people:household_list")
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        r = client.get(url)
+    assert personas.household.name in r.content.decode()
+    for _ in range(30):
+        make_household(organisation=personas.lead, adults=2, children=2)
+    with CaptureQueriesContext(connection) as many:
+        r = client.get(url)
+    assert len(many) == len(few)
+    assert r.context["page"]["has_next"] is True and len(r.context["households"]) == 25
+    r = client.get(url, {"page": "2"})
+    assert len(r.context["households"]) == 31 - 25 and r.context["page"]["has_next"] is False
+    assert personas.other_household.name not in client.get(url, {"page": "2"}).content.decode()
