@@ -273,6 +273,8 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "search_name": _f(C.IDENTITY, "name prepared for search"),
         "given_key": _f(C.IDENTITY, "phonetic key of the first name"),
         "family_key": _f(C.IDENTITY, "phonetic key of the last name"),
+        "given_sound": _f(C.IDENTITY, "Soundex key of the first name"),
+        "family_sound": _f(C.IDENTITY, "Soundex key of the last name"),
         "log_key": _f(C.AUDIT, "pseudonymous key linking the person to the access log"),
         "created_by": _f(C.STAFF, "who registered the person", _STAFF, Subject.STAFF),
         "archived_at": _tech(),

@@ -133,6 +133,8 @@ class Person(VersionedModel):
     search_name = models.CharField(max_length=250, blank=True, editable=False)
     given_key = models.CharField(max_length=12, blank=True, editable=False)
     family_key = models.CharField(max_length=12, blank=True, editable=False)
+    given_sound = models.CharField(max_length=4, blank=True, editable=False)
+    family_sound = models.CharField(max_length=4, blank=True, editable=False)
 
     # The person's pseudonymous key in the access log: deleting this row cuts the link (ADR 0005).
     log_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -149,6 +151,8 @@ class Person(VersionedModel):
         indexes = [
             models.Index(fields=["family_key", "given_key"]),
             models.Index(fields=["given_key"]),
+            models.Index(fields=["family_sound", "given_sound"], name="person_sound_keys"),
+            models.Index(fields=["given_sound"], name="person_given_sound"),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["expected_date_of_delivery"]),
         ]

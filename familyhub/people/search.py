@@ -18,11 +18,12 @@ from rapidfuzz import fuzz
 
 from familyhub.people import validators as v
 from familyhub.people.models import Address, Membership, Person
-from familyhub.people.search_keys import normalise_name, phonetic_key
+from familyhub.people.search_keys import normalise_name, phonetic_key, sound_key
 
 CANDIDATE_LIMIT = 400
 TRIGRAM_LIMIT = 200
 MIN_SCORE = 55.0
+STRONG_MATCH = 85.0  # a sound-alike candidate this close ends the search before trigram matching
 
 _DATE = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -147,16 +148,26 @@ def _filtered(qs: QuerySet[Person], q: ParsedQuery) -> QuerySet[Person]:
     return qs
 
 
-def _phonetic_condition(name: str) -> Q | None:
+def _sound_condition(name: str) -> Q | None:
+    """Candidates whose name parts sound like the typed ones, by Metaphone or by Soundex."""
     words = name.split()
-    keys = [phonetic_key(w) for w in words]
-    keys = [k for k in keys if k]
-    if not keys:
+    if not words:
         return None
-    if len(keys) == 1:
-        return Q(family_key=keys[0]) | Q(given_key=keys[0])
-    first, last = keys[0], keys[-1]
-    return Q(given_key=first, family_key=last) | Q(given_key=last, family_key=first)
+    meta = [phonetic_key(w) for w in words]
+    sound = [sound_key(w) for w in words]
+    if len(words) == 1:
+        return (
+            Q(family_key=meta[0])
+            | Q(given_key=meta[0])
+            | Q(family_sound=sound[0])
+            | Q(given_sound=sound[0])
+        )
+    return (
+        Q(given_key=meta[0], family_key=meta[-1])
+        | Q(given_key=meta[-1], family_key=meta[0])
+        | Q(given_sound=sound[0], family_sound=sound[-1])
+        | Q(given_sound=sound[-1], family_sound=sound[0])
+    )
 
 
 def _trigram_ids_sqlite(name: str) -> list[int]:
@@ -173,18 +184,16 @@ def _trigram_ids_sqlite(name: str) -> list[int]:
         return [row[0] for row in cur.fetchall()]
 
 
-def _name_candidates(qs: QuerySet[Person], name: str) -> QuerySet[Person]:
-    condition = _phonetic_condition(name) or Q(pk__in=[])
+def _trigram_candidates(qs: QuerySet[Person], name: str) -> QuerySet[Person]:
+    """Names that look alike letter by letter (for typos that change how a name sounds)."""
     if connection.vendor == "postgresql":
-        condition |= Q(search_name__trigram_similar=name)
+        condition = Q(search_name__trigram_similar=name)
         if len(name.split()) == 1:
             # One word against any one name part: pg_trgm's word similarity (threshold in apps.py).
             condition |= Q(search_name__trigram_word_similar=name)
-    elif connection.vendor == "sqlite" and len(name) >= 3:
-        ids = _trigram_ids_sqlite(name)
-        if ids:
-            condition |= Q(pk__in=ids)
-    return qs.filter(condition)
+        return qs.filter(condition)
+    ids = _trigram_ids_sqlite(name) if len(name) >= 3 else []
+    return qs.filter(pk__in=ids)
 
 
 def score(query_name: str, candidate: Person) -> float:
@@ -197,12 +206,35 @@ def score(query_name: str, candidate: Person) -> float:
         fuzz.token_sort_ratio(query_name, target), 0.95 * fuzz.token_set_ratio(query_name, target)
     )
     # Both name parts sound right (in either order): ahead of names that only look alike.
-    if {phonetic_key(words[0]), phonetic_key(words[-1])} == {
-        candidate.given_key,
-        candidate.family_key,
-    }:
+    first, last = words[0], words[-1]
+    if {phonetic_key(first), phonetic_key(last)} == {candidate.given_key, candidate.family_key} or {
+        sound_key(first),
+        sound_key(last),
+    } == {candidate.given_sound, candidate.family_sound}:
         s += 10
     return s
+
+
+def _ranked(candidates: QuerySet[Person], name: str) -> list[tuple[float, str, int]]:
+    """Score a bounded set of candidates: (score, name, pk), best first, weak ones dropped."""
+    rows = candidates.values_list(
+        "pk", "search_name", "given_key", "family_key", "given_sound", "family_sound"
+    )[:CANDIDATE_LIMIT]
+    ranked = []
+    for pk, search_name, given_key, family_key, given_sound, family_sound in rows:
+        stub = Person(
+            pk=pk,
+            search_name=search_name,
+            given_key=given_key,
+            family_key=family_key,
+            given_sound=given_sound,
+            family_sound=family_sound,
+        )
+        s = score(name, stub)
+        if s >= MIN_SCORE:
+            ranked.append((s, search_name, pk))
+    ranked.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return ranked
 
 
 @dataclass
@@ -221,18 +253,14 @@ def run(scoped: QuerySet[Person], text: str, *, limit: int = 50) -> SearchResult
     if not q.name:
         found = list(_with_address(qs.order_by("family_name", "given_name", "id"))[: limit + 1])
         return SearchResult(q, found[:limit], more=len(found) > limit)
-    candidate_ids = list(
-        _name_candidates(qs, q.name).values_list("pk", "search_name", "given_key", "family_key")[
-            :CANDIDATE_LIMIT
-        ]
-    )
-    ranked = []
-    for pk, search_name, given_key, family_key in candidate_ids:
-        stub = Person(pk=pk, search_name=search_name, given_key=given_key, family_key=family_key)
-        s = score(q.name, stub)
-        if s >= MIN_SCORE:
-            ranked.append((s, search_name, pk))
-    ranked.sort(key=lambda t: (-t[0], t[1], t[2]))
+    # The sound-alike keys are cheap indexed lookups; letter-by-letter (trigram) matching costs
+    # more, so it runs only when they found nobody who matches well (ADR 0002).
+    condition = _sound_condition(q.name)
+    ranked = _ranked(qs.filter(condition), q.name) if condition is not None else []
+    if not ranked or ranked[0][0] < STRONG_MATCH:
+        seen = {pk for _, _, pk in ranked}
+        more = [r for r in _ranked(_trigram_candidates(qs, q.name), q.name) if r[2] not in seen]
+        ranked = sorted([*ranked, *more], key=lambda t: (-t[0], t[1], t[2]))
     top = [pk for _, _, pk in ranked[:limit]]
     by_pk = {p.pk: p for p in _with_address(Person.objects.filter(pk__in=top))}
     return SearchResult(q, [by_pk[pk] for pk in top if pk in by_pk], more=len(ranked) > limit)

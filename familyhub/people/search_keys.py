@@ -1,6 +1,6 @@
 """Keys that make name search typo tolerant in the database (ADR 0002).
 
-Two candidate generators feed the ranked search: a phonetic key per name part (Metaphone, from
+Candidate generators feed the ranked search: two phonetic keys per name part (Soundex as well) (Metaphone, from
 jellyfish: 'Smith' and 'Smyth' share 'SM0', 'Jon' and 'John' share 'JN') and trigram
 matching of the whole normalised name (pg_trgm on PostgreSQL, FTS5 trigram on SQLite).
 """
@@ -27,10 +27,18 @@ def phonetic_key(name: str) -> str:
     return jellyfish.metaphone(words[0])[:12].upper()
 
 
+def sound_key(name: str) -> str:
+    """Soundex of the first word: forgiving where Metaphone is not ('Ewdards' ~ 'Edwards')."""
+    words = normalise_name(name).split()
+    return jellyfish.soundex(words[0]) if words else ""
+
+
 def person_search_fields(given_name: str, family_name: str, known_as: str = "") -> dict[str, str]:
     full = " ".join(p for p in (given_name, known_as, family_name) if p)
     return {
         "search_name": normalise_name(full)[:250],
         "given_key": phonetic_key(given_name or known_as),
         "family_key": phonetic_key(family_name),
+        "given_sound": sound_key(given_name or known_as),
+        "family_sound": sound_key(family_name),
     }

@@ -39,7 +39,7 @@ PERSON_COLS = [
     "main_language", "other_languages", "interpreter_needed", "relationship_status",
     "employment_status", "education_status", "housing_status", "ethnicity_id", "religion",
     "sexual_orientation", "disability", "additional_needs", "search_name", "given_key",
-    "family_key", "log_key",
+    "family_key", "given_sound", "family_sound", "log_key",
 ]
 MEMBERSHIP_COLS = ["id", "uuid", "household_id", "person_id", "role", "lives_here", "joined_on", "left_on"]
 RELATIONSHIP_COLS = ["id", "uuid", "from_person_id", "to_person_id", "kind", "parental_responsibility",
@@ -244,7 +244,7 @@ class FamilyGenerator:
             status, EMPLOYMENT.pick(rand()), EDUCATION.pick(rand()), housing if resident else NOT_ASKED,
             ethnicity, group.religion.pick(rand()), ORIENTATION.pick(rand()),
             DISABILITY_ADULT.pick(rand()), "", keys["search_name"], keys["given_key"],
-            keys["family_key"], self._uuid(),
+            keys["family_key"], keys["given_sound"], keys["family_sound"], self._uuid(),
         ))
         return pid
 
@@ -268,7 +268,8 @@ class FamilyGenerator:
             "", "", self._nhs() if rand() < 0.85 else "", mother[13], mother[14], "", False,
             NOT_ASKED, ES.NOT_APPLICABLE, education, NOT_ASKED, mother[21],
             mother[22] if rand() < 0.8 else NOT_ASKED, NOT_ASKED, disability, needs,
-            keys["search_name"], keys["given_key"], keys["family_key"], self._uuid(),
+            keys["search_name"], keys["given_key"], keys["family_key"], keys["given_sound"],
+            keys["family_sound"], self._uuid(),
         ))
         return pid
 
@@ -279,7 +280,8 @@ class FamilyGenerator:
             pid, self._uuid(), "", family, "", None, True, self.future[due_in_days], S.NOT_YET_KNOWN,
             NOT_ASKED, "", "", "", "", mother[14], "", False, NOT_ASKED, ES.NOT_APPLICABLE,
             ED.NOT_APPLICABLE, NOT_ASKED, None, NOT_ASKED, NOT_ASKED, NOT_ASKED, "",
-            keys["search_name"], keys["given_key"], keys["family_key"], self._uuid(),
+            keys["search_name"], keys["given_key"], keys["family_key"], keys["given_sound"],
+            keys["family_sound"], self._uuid(),
         ))
         return pid
 

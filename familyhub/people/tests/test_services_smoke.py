@@ -144,3 +144,27 @@ def test_special_category_answers_not_taken_from_roles_without_them(personas):
     )
     ann = Person.objects.get(given_name="Ann")
     assert ann.religion == "not_asked" and ann.ethnicity is None
+
+
+@pytest.mark.django_db
+def test_sqlite_name_index_follows_every_change_after_all_migrations(personas):
+    """A table rebuild in a migration once dropped the FTS triggers: prove they are all there."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    h = _register(personas.practitioner)
+    john = Person.objects.get(given_name="John", family_name="Smith")
+    services.person_update(
+        actor=personas.practitioner,
+        person=john,
+        data={"family_name": "Smithson"},
+        expected_version=john.version,
+        household=h,
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO people_person_fts(people_person_fts, rank) VALUES('integrity-check', 1)"
+        )
+        cur.execute("SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH 'smithson'")
+        assert [r[0] for r in cur.fetchall()] == [john.pk]
