@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -191,7 +192,12 @@ def _trigram_candidates(qs: QuerySet[Person], name: str) -> QuerySet[Person]:
         if len(name.split()) == 1:
             # One word against any one name part: pg_trgm's word similarity (threshold in apps.py).
             condition |= Q(search_name__trigram_word_similar=name)
-        return qs.filter(condition)
+        # Most alike first, so that the candidate limit keeps the best ones.
+        return (
+            qs.filter(condition)
+            .annotate(likeness=TrigramSimilarity("search_name", name))
+            .order_by("-likeness")
+        )
     ids = _trigram_ids_sqlite(name) if len(name) >= 3 else []
     return qs.filter(pk__in=ids)
 
@@ -217,6 +223,10 @@ def score(query_name: str, candidate: Person) -> float:
 
 def _ranked(candidates: QuerySet[Person], name: str) -> list[tuple[float, str, int]]:
     """Score a bounded set of candidates: (score, name, pk), best first, weak ones dropped."""
+    if not candidates.query.order_by:
+        # Not the model's alphabetical ordering: it costs a sort and would make the limit keep
+        # the alphabetically first candidates rather than any.
+        candidates = candidates.order_by()
     rows = candidates.values_list(
         "pk", "search_name", "given_key", "family_key", "given_sound", "family_sound"
     )[:CANDIDATE_LIMIT]
