@@ -12,11 +12,11 @@ def backfill(apps, schema_editor):
 
     Person = apps.get_model("people", "Person")
     batch = []
-    for p in Person.objects.only("id", "given_name", "known_as", "family_name").iterator(chunk_size=5000):
+    for p in Person.objects.only("id", "given_name", "known_as", "family_name").iterator(chunk_size=1000):
         p.given_sound = sound_key(p.given_name or p.known_as)
         p.family_sound = sound_key(p.family_name)
         batch.append(p)
-        if len(batch) == 5000:
+        if len(batch) == 1000:  # CASE-based bulk_update grows with the square of a batch
             Person.objects.bulk_update(batch, ["given_sound", "family_sound"])
             batch = []
     if batch:
