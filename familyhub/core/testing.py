@@ -36,6 +36,7 @@ _nhs_counter = itertools.count(1)
 def nhs_number_999(n: int) -> str:
     """The n-th valid NHS number in the never-issued 999 range (modulus 11)."""
     while True:
+        n %= 1_000_000  # the range holds six free digits: wrap rather than overflow
         body = f"999{n:06d}"
         total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
         check = 11 - total % 11

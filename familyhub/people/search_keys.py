@@ -12,10 +12,32 @@ import unicodedata
 
 import jellyfish
 
+# Letters that Unicode does not decompose into a base letter and an accent: without this, 'Łukasz'
+# would fold to 'ukasz' and not sound like 'Lukasz'.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "ß": "ss",
+        "Đ": "D",
+        "đ": "d",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+
 
 def normalise_name(text: str) -> str:
     """Lower case, accents folded, punctuation to spaces: 'O'Brien-Núñez' -> 'o brien nunez'."""
-    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    text = (text or "").translate(_UNDECOMPOSABLE)
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", " ", folded.lower()).strip()
 
 

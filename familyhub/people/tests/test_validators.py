@@ -351,3 +351,11 @@ def test_phone_digits_and_spaces_accepted_when_seven_digits(raw):
     stripped = raw.strip()
     if digits >= 7 and len(stripped) >= 7:
         assert v.normalise_phone(raw) == stripped
+
+
+def test_letters_unicode_cannot_decompose_still_fold():
+    """R-PEOPLE-6: 'Łukasz' sounds like 'Lukasz' (benchmark finding)."""
+    from familyhub.people.search_keys import normalise_name, phonetic_key
+
+    assert normalise_name("Łukasz Øster-Großmann") == "lukasz oster grossmann"
+    assert phonetic_key("Łukasz") == phonetic_key("Lukasz")
