@@ -10,7 +10,7 @@ from django import forms
 
 from familyhub.people import choices as c
 from familyhub.people.models import Person
-from familyhub.people.services import SPECIAL_CATEGORY_FIELDS
+from familyhub.people.services import PERSON_FIELDS, SPECIAL_CATEGORY_FIELDS
 from familyhub.places.models import EthnicityCategory, Ward
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"})
@@ -88,35 +88,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "given_name",
-            "middle_names",
-            "family_name",
-            "known_as",
-            "is_unborn",
-            "date_of_birth",
-            "expected_date_of_delivery",
-            "sex",
-            "gender",
-            "nhs_number",
-            "phone",
-            "email",
-            "gp_practice",
-            "gp_practice_code",
-            "main_language",
-            "other_languages",
-            "interpreter_needed",
-            "relationship_status",
-            "employment_status",
-            "education_status",
-            "housing_status",
-            "housing_needs",
-            "ethnicity",
-            "religion",
-            "sexual_orientation",
-            "disability",
-            "additional_needs",
-        ]
+        fields = PERSON_FIELDS  # the services' list: one place names a person's details
         labels = {
             "is_unborn": "This child is not born yet",
             "interpreter_needed": "Needs an interpreter",
