@@ -323,3 +323,33 @@ class PageProblems:
         ]
         assert not console, f"console errors on {where}: {console}"
         assert not self.failed, f"failed requests on {where}: {self.failed}"
+
+
+def register_smith_family(
+    actor: Any, child: dict[str, Any], *, john: dict[str, Any] | None = None, **overrides: Any
+) -> Household:
+    """John Smith (999 000 0018, born 2/1/1990) and one child, through the service (the one write
+    path); `child` gives the child's details, `overrides` any other argument of the service."""
+    from familyhub.people import services
+
+    kwargs: dict[str, Any] = {
+        "actor": actor,
+        "name": "Smith family",
+        "address": {"line1": "1 Test Street", "postcode": "ng6 8ab"},
+        "members": [
+            services.MemberSpec(
+                role=c.MemberRole.PARENT_CARER,
+                data={
+                    "given_name": "John",
+                    "family_name": "Smith",
+                    "date_of_birth": date(1990, 1, 2),
+                    "nhs_number": "999 000 0018",
+                    **(john or {}),
+                },
+            ),
+            services.MemberSpec(role=c.MemberRole.CHILD, data={"family_name": "Smith", **child}),
+        ],
+        "relationships": [services.RelationshipSpec(0, 1, c.RelationshipKind.FATHER, True)],
+    }
+    kwargs.update(overrides)
+    return services.household_register(**kwargs)

@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from familyhub.access import helpers as access
 from familyhub.access.models import AccessLogEntry, AccessLogSubject
-from familyhub.core.testing import make_household
-from familyhub.people import search, services
-from familyhub.people.choices import MemberRole, RelationshipKind
+from familyhub.core.testing import make_household, register_smith_family
+from familyhub.people import search
 from familyhub.people.models import Person
 from familyhub.people.search_keys import person_search_fields
 
@@ -37,31 +36,10 @@ def smiths(personas):
         if p.family_key in ("SM0", "SMT") or p.given_key == "JN":
             fields = person_search_fields(p.given_name, "Testperson", p.known_as)
             Person.objects.filter(pk=p.pk).update(family_name="Testperson", **fields)
-    household = services.household_register(
-        actor=personas.practitioner,
-        name="Smith family",
-        address={"line1": "1 Test Street", "postcode": "ng6 8ab"},
-        members=[
-            services.MemberSpec(
-                role=MemberRole.PARENT_CARER,
-                data={
-                    "given_name": "John",
-                    "family_name": "Smith",
-                    "date_of_birth": date(1990, 1, 2),
-                    "nhs_number": "999 000 0018",
-                    "sex": "male",
-                },
-            ),
-            services.MemberSpec(
-                role=MemberRole.CHILD,
-                data={
-                    "given_name": "Jack",
-                    "family_name": "Smith",
-                    "date_of_birth": timezone.localdate() - timedelta(days=400),
-                },
-            ),
-        ],
-        relationships=[services.RelationshipSpec(0, 1, RelationshipKind.FATHER, True)],
+    household = register_smith_family(
+        personas.practitioner,
+        {"given_name": "Jack", "date_of_birth": timezone.localdate() - timedelta(days=400)},
+        john={"sex": "male"},
     )
     john = Person.objects.get(given_name="John", family_name="Smith")
     return household, john

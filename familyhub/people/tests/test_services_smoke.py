@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -6,40 +6,18 @@ from django.utils import timezone
 from familyhub.access.models import AccessLogEntry
 from familyhub.core.errors import ConcurrentEdit, ValidationFailed
 from familyhub.core.models import ChangeRecord
+from familyhub.core.testing import register_smith_family
 from familyhub.people import services
 from familyhub.people.choices import MemberRole, RelationshipKind
 from familyhub.people.models import Person
 
 
 def _register(actor, **overrides):
-    today = timezone.localdate()
-    kwargs = dict(
-        actor=actor,
-        name="Smith family",
-        address={"line1": "1 Test Street", "postcode": "ng6 8ab"},
-        members=[
-            services.MemberSpec(
-                role=MemberRole.PARENT_CARER,
-                data={
-                    "given_name": "John",
-                    "family_name": "Smith",
-                    "date_of_birth": date(1990, 1, 2),
-                    "nhs_number": "999 000 0018",
-                },
-            ),
-            services.MemberSpec(
-                role=MemberRole.CHILD,
-                data={
-                    "family_name": "Smith",
-                    "is_unborn": True,
-                    "expected_date_of_delivery": today + timedelta(days=30),
-                },
-            ),
-        ],
-        relationships=[services.RelationshipSpec(0, 1, RelationshipKind.FATHER, True)],
-    )
-    kwargs.update(overrides)
-    return services.household_register(**kwargs)
+    unborn = {
+        "is_unborn": True,
+        "expected_date_of_delivery": timezone.localdate() + timedelta(days=30),
+    }
+    return register_smith_family(actor, unborn, **overrides)
 
 
 @pytest.mark.django_db
