@@ -59,7 +59,11 @@ INSTALLED_APPS = [
     "familyhub.places",
     "familyhub.access",
     "familyhub.people",
+    "familyhub.privacy",
+    "familyhub.engagement",
     "familyhub.api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -268,3 +272,12 @@ LOGGING = {
 
 # familyhub's own settings
 FAMILYHUB_SEARCH_LIMIT = 50
+
+# Background work (exports, disposal runs, imports, linkage): django-tasks with its database
+# backend, so no extra server is needed; `familyhub db_worker` runs the queue (ADR 0009).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("FAMILYHUB_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}

@@ -4,5 +4,7 @@ urlpatterns = [
     path("", include("familyhub.core.urls")),
     path("", include("familyhub.people.urls", namespace="people")),
     path("", include("familyhub.access.urls", namespace="access")),
+    path("", include("familyhub.privacy.urls", namespace="privacy")),
+    path("", include("familyhub.engagement.urls", namespace="engagement")),
     path("api/", include("familyhub.api.urls")),
 ]
