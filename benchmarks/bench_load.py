@@ -24,14 +24,20 @@ import harness
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--target", choices=["demo", "raw"], default="demo")
     parser.add_argument("--writer", choices=["fast", "orm"], default="fast")
-    parser.add_argument("--batch", type=int, default=None, help="families per transaction (loader default)")
+    parser.add_argument(
+        "--batch", type=int, default=None, help="families per transaction (loader default)"
+    )
     parser.add_argument("--seed", type=int, default=harness.SEED)
-    parser.add_argument("--name", default=None, help="database name (default fh_bench / fh_bench_raw)")
+    parser.add_argument(
+        "--name", default=None, help="database name (default fh_bench / fh_bench_raw)"
+    )
     args = parser.parse_args()
 
     name = args.name or ("fh_bench" if args.target == "demo" else "fh_bench_raw")
@@ -44,14 +50,23 @@ def main() -> None:
     ensure_staff(ensure_organisations(args.seed), args.seed)
     batch = args.batch or _default_batch()
     result = _demo(args, batch) if args.target == "demo" else _raw(args, batch)
-    result.update({
-        "scenario": "load", "target": args.target, "db": args.db, "database": harness.database_version(),
-        "people_requested": args.people, "seed": args.seed, "batch_families": batch,
-        "migrate_seconds": round(migrate_seconds, 2),
-    })
+    result.update(
+        {
+            "scenario": "load",
+            "target": args.target,
+            "db": args.db,
+            "database": harness.database_version(),
+            "people_requested": args.people,
+            "seed": args.seed,
+            "batch_families": batch,
+            "migrate_seconds": round(migrate_seconds, 2),
+        }
+    )
     suffix = "" if args.writer == "fast" else f"-{args.writer}"
     path = harness.write_result(f"load-{args.target}{suffix}-{args.db}-{args.people}", result)
-    print(f"{args.target}: {result['people']:,} people, {result['people_per_second']:,.0f} people/s -> {path}")
+    print(
+        f"{args.target}: {result['people']:,} people, {result['people_per_second']:,.0f} people/s -> {path}"
+    )
 
 
 def _default_batch() -> int:
@@ -72,9 +87,14 @@ def _demo(args: argparse.Namespace, batch: int) -> dict:
     def progress(stats) -> None:
         if stats.people - last[0] >= 100_000:
             last[0] = stats.people
-            print(f"  {stats.people:>10,} people  {stats.people_per_second:>8,.0f} people/s", flush=True)
+            print(
+                f"  {stats.people:>10,} people  {stats.people_per_second:>8,.0f} people/s",
+                flush=True,
+            )
 
-    stats = load_families(people=args.people, seed=args.seed, batch=batch, mode=args.writer, progress=progress)
+    stats = load_families(
+        people=args.people, seed=args.seed, batch=batch, mode=args.writer, progress=progress
+    )
     return {**stats.as_dict(), "writer": args.writer, "shortcuts": shortcuts}
 
 
@@ -143,7 +163,10 @@ def _raw(args: argparse.Namespace, batch: int) -> dict:
         for t in TABLE_ORDER:
             rows_total[t] += len(prepared[t])
         if people // 100_000 != (people - len(chunk.person)) // 100_000:
-            print(f"  {people:>10,} people  {people / insert_seconds:>8,.0f} people/s (inserts only)", flush=True)
+            print(
+                f"  {people:>10,} people  {people / insert_seconds:>8,.0f} people/s (inserts only)",
+                flush=True,
+            )
     total = time.perf_counter() - start
     gc.enable()
     del chain
@@ -156,11 +179,17 @@ def _raw(args: argparse.Namespace, batch: int) -> dict:
                 )
         raw.commit()
     return {
-        "families": families, "people": people, "rows": rows_total,
-        "insert_seconds": round(insert_seconds, 3), "prepare_seconds": round(generate_seconds, 3),
-        "seconds": round(total, 3), "people_per_second": round(people / insert_seconds, 1),
+        "families": families,
+        "people": people,
+        "rows": rows_total,
+        "insert_seconds": round(insert_seconds, 3),
+        "prepare_seconds": round(generate_seconds, 3),
+        "seconds": round(total, 3),
+        "people_per_second": round(people / insert_seconds, 1),
         "rows_per_second": round(sum(rows_total.values()) / insert_seconds, 1),
-        "method": "executemany, one-row INSERT" if connection.vendor == "sqlite" else "COPY FROM STDIN",
+        "method": "executemany, one-row INSERT"
+        if connection.vendor == "sqlite"
+        else "COPY FROM STDIN",
     }
 
 

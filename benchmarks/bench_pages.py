@@ -30,15 +30,21 @@ from bench_search import typo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--name", default="fh_bench")
     parser.add_argument("--label", default=None)
-    parser.add_argument("--max-seconds", type=float, default=180,
-                        help="stop timing a page kind after this long (a slow page then has n < --requests)")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=180,
+        help="stop timing a page kind after this long (a slow page then has n < --requests)",
+    )
     args = parser.parse_args()
     harness.configure(args.db, args.name)
     run(args)
@@ -71,7 +77,9 @@ def run(args: argparse.Namespace) -> None:
     persons = rng.sample(person_ids, min(need, len(person_ids)))
     for_names = rng.sample(person_ids, min(need * 3, len(person_ids)))
     named = list(
-        Person.objects.filter(uuid__in=for_names).exclude(given_name="").values_list("given_name", "family_name")
+        Person.objects.filter(uuid__in=for_names)
+        .exclude(given_name="")
+        .values_list("given_name", "family_name")
     )[:need]
     wards = list(Ward.objects.values_list("code", flat=True))
     total_pages = max(1, len(household_ids) // 25)
@@ -90,7 +98,9 @@ def run(args: argparse.Namespace) -> None:
     if url("people:household_list"):
         base = url("people:household_list")
         kinds["family_list_first_page"] = [base] * need
-        kinds["family_list_later_page"] = [f"{base}?page={rng.randint(2, min(total_pages, 400))}" for _ in range(need)]
+        kinds["family_list_later_page"] = [
+            f"{base}?page={rng.randint(2, min(total_pages, 400))}" for _ in range(need)
+        ]
         kinds["family_list_ward"] = [f"{base}?ward={rng.choice(wards)}" for _ in range(need)]
         kinds["family_list_mine"] = [f"{base}?mine=1"] * need
     if url("people:search"):
@@ -100,7 +110,7 @@ def run(args: argparse.Namespace) -> None:
 
     results: dict[str, dict] = {}
     for kind, urls in kinds.items():
-        warm, measured = urls[: args.warmup], urls[args.warmup: args.warmup + args.requests]
+        warm, measured = urls[: args.warmup], urls[args.warmup : args.warmup + args.requests]
         for u in warm:
             client.get(u)
         times, statuses = [], {}
@@ -119,12 +129,16 @@ def run(args: argparse.Namespace) -> None:
             query_counts.append(len(ctx.captured_queries))
             slowest += [(float(q["time"]), q["sql"][:600]) for q in ctx.captured_queries]
         slowest.sort(reverse=True)
-        entry = {**harness.summarise(times), "statuses": statuses, "queries": query_counts,
-                 "example_url": measured[0],
-                 "slowest_queries": [{"seconds": t, "sql": q} for t, q in slowest[:4]]}
+        entry = {
+            **harness.summarise(times),
+            "statuses": statuses,
+            "queries": query_counts,
+            "example_url": measured[0],
+            "slowest_queries": [{"seconds": t, "sql": q} for t, q in slowest[:4]],
+        }
         if kind == "family_page":
             base_times = []
-            for h in households[args.warmup: args.warmup + args.requests]:
+            for h in households[args.warmup : args.warmup + args.requests]:
                 start = time.perf_counter()
                 household = household_for(user, h)
                 list(household.memberships.all())
@@ -137,15 +151,25 @@ def run(args: argparse.Namespace) -> None:
                 client.get(measured[0])
             entry["sql"] = [q["sql"][:2000] for q in ctx.captured_queries]
         results[kind] = entry
-        print(f"{kind:24} p50 {entry['median_ms']:8.2f} p95 {entry['p95_ms']:8.2f} ms  "
-              f"queries {query_counts}  {statuses}", flush=True)
+        print(
+            f"{kind:24} p50 {entry['median_ms']:8.2f} p95 {entry['p95_ms']:8.2f} ms  "
+            f"queries {query_counts}  {statuses}",
+            flush=True,
+        )
 
     label = args.label or str(Person.objects.count())
-    out = harness.write_result(f"pages-{args.db}-{label}", {
-        "scenario": "pages", "db": args.db, "database": harness.database_version(),
-        "people": Person.objects.count(), "households_in_scope": len(household_ids),
-        "user": "practitioner", "pages": results,
-    })
+    out = harness.write_result(
+        f"pages-{args.db}-{label}",
+        {
+            "scenario": "pages",
+            "db": args.db,
+            "database": harness.database_version(),
+            "people": Person.objects.count(),
+            "households_in_scope": len(household_ids),
+            "user": "practitioner",
+            "pages": results,
+        },
+    )
     print(f"-> {out}")
 
 

@@ -46,17 +46,21 @@ def typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.choice(("swap", "replace", "drop"))
     if kind == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     options = [ch for ch in LETTERS if ch != word[i].lower()]
-    return word[:i] + rng.choice(options) + word[i + 1:]
+    return word[:i] + rng.choice(options) + word[i + 1 :]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
-    parser.add_argument("--queries", type=int, default=250, help="measured queries per kind (>= 200)")
+    parser.add_argument(
+        "--queries", type=int, default=250, help="measured queries per kind (>= 200)"
+    )
     parser.add_argument("--warmup", type=int, default=25)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--name", default="fh_bench")
@@ -89,31 +93,42 @@ def run(args: argparse.Namespace) -> None:
     samples: dict[str, list[dict]] = {}
     pool = rng.sample(scoped_ids, min(len(scoped_ids), need * 6))
     people = {
-        p["id"]: p for p in Person.objects.filter(id__in=pool).values(
+        p["id"]: p
+        for p in Person.objects.filter(id__in=pool).values(
             "id", "given_name", "family_name", "date_of_birth", "nhs_number", "is_unborn"
         )
     }
     current = raw.current_postcodes(pool)
-    named = [people[i] for i in pool if i in people and people[i]["given_name"] and not people[i]["is_unborn"]]
+    named = [
+        people[i]
+        for i in pool
+        if i in people and people[i]["given_name"] and not people[i]["is_unborn"]
+    ]
     samples["name"] = [
-        {"target": p["id"], "text": f"{p['given_name']} {typo(p['family_name'], rng)}"} for p in named[:need]
+        {"target": p["id"], "text": f"{p['given_name']} {typo(p['family_name'], rng)}"}
+        for p in named[:need]
     ]
     samples["dob"] = [
         {"target": p["id"], "text": p["date_of_birth"].strftime("%d/%m/%Y")}
-        for p in named[need:2 * need] if p["date_of_birth"]
+        for p in named[need : 2 * need]
+        if p["date_of_birth"]
     ]
     samples["postcode"] = [
-        {"target": i, "text": current[i]} for i in pool[2 * need:] if i in current
+        {"target": i, "text": current[i]} for i in pool[2 * need :] if i in current
     ][:need]
     samples["nhs"] = [
-        {"target": p["id"], "text": f"{p['nhs_number'][:3]} {p['nhs_number'][3:6]} {p['nhs_number'][6:]}"}
-        for p in (people[i] for i in pool) if p["nhs_number"]
+        {
+            "target": p["id"],
+            "text": f"{p['nhs_number'][:3]} {p['nhs_number'][3:6]} {p['nhs_number'][6:]}",
+        }
+        for p in (people[i] for i in pool)
+        if p["nhs_number"]
     ][-need:]
 
     log.set_enabled(False)  # search logging is the view's job; measured by the pages benchmark
     results: dict[str, dict] = {}
     for kind, items in samples.items():
-        warm, measured = items[: args.warmup], items[args.warmup:]
+        warm, measured = items[: args.warmup], items[args.warmup :]
         baselines = ["raw", "raw_phonetic"] if kind == "name" else ["raw"]
         for item in warm:
             search.run(people_visible_to(user), item["text"])
@@ -137,27 +152,42 @@ def run(args: argparse.Namespace) -> None:
         with CaptureQueriesContext(connection) as ctx:
             search.run(people_visible_to(user), measured[0]["text"])
         app_queries = [q["sql"] for q in ctx.captured_queries]
-        entry: dict = {"queries_measured": len(measured), "example": measured[0]["text"],
-                       "app_sql_queries": len(app_queries)}
+        entry: dict = {
+            "queries_measured": len(measured),
+            "example": measured[0]["text"],
+            "app_sql_queries": len(app_queries),
+        }
         for who in times:
-            entry[who] = {**harness.summarise(times[who]),
-                          "found_target": round(found[who] / len(measured), 3),
-                          "mean_results": round(sum(counts[who]) / len(measured), 1)}
+            entry[who] = {
+                **harness.summarise(times[who]),
+                "found_target": round(found[who] / len(measured), 3),
+                "mean_results": round(sum(counts[who]) / len(measured), 1),
+            }
         for b in baselines:
             entry[f"ratio_p95_{b}"] = round(entry["app"]["p95_ms"] / entry[b]["p95_ms"], 2)
             entry[f"ratio_median_{b}"] = round(entry["app"]["median_ms"] / entry[b]["median_ms"], 2)
         entry["explain"] = explain(connection, app_queries)
         results[kind] = entry
-        print(f"{kind:9} app p50 {entry['app']['median_ms']:8.2f} p95 {entry['app']['p95_ms']:8.2f} ms | "
-              f"raw p50 {entry['raw']['median_ms']:8.2f} p95 {entry['raw']['p95_ms']:8.2f} ms | "
-              f"ratio p95 {entry['ratio_p95_raw']:.2f} | found {entry['app']['found_target']:.0%}", flush=True)
+        print(
+            f"{kind:9} app p50 {entry['app']['median_ms']:8.2f} p95 {entry['app']['p95_ms']:8.2f} ms | "
+            f"raw p50 {entry['raw']['median_ms']:8.2f} p95 {entry['raw']['p95_ms']:8.2f} ms | "
+            f"ratio p95 {entry['ratio_p95_raw']:.2f} | found {entry['app']['found_target']:.0%}",
+            flush=True,
+        )
     log.set_enabled(True)
     label = args.label or str(total_people)
-    out = harness.write_result(f"search-{args.db}-{label}", {
-        "scenario": "search", "db": args.db, "database": harness.database_version(),
-        "people": total_people, "people_in_scope": len(scoped_ids), "user": "practitioner",
-        "kinds": results,
-    })
+    out = harness.write_result(
+        f"search-{args.db}-{label}",
+        {
+            "scenario": "search",
+            "db": args.db,
+            "database": harness.database_version(),
+            "people": total_people,
+            "people_in_scope": len(scoped_ids),
+            "user": "practitioner",
+            "kinds": results,
+        },
+    )
     print(f"-> {out}")
 
 
@@ -177,9 +207,11 @@ def explain(connection, queries: list[str]) -> list[dict]:
             except Exception as e:
                 plans.append({"sql": sql[:4000], "error": str(e)})
                 continue
-            text = [r[0] for r in rows] if connection.vendor == "postgresql" else [
-                f"{r[0]}|{r[1]}| {r[-1]}" for r in rows
-            ]
+            text = (
+                [r[0] for r in rows]
+                if connection.vendor == "postgresql"
+                else [f"{r[0]}|{r[1]}| {r[-1]}" for r in rows]
+            )
             plans.append({"sql": sql[:4000], "plan": text})
     return plans
 
@@ -212,11 +244,12 @@ class RawSearch:
         out: dict[int, str] = {}
         with self.connection.cursor() as cur:
             for i in range(0, len(person_ids), 500):
-                part = person_ids[i:i + 500]
+                part = person_ids[i : i + 500]
                 cur.execute(
                     "SELECT m.person_id, a.postcode FROM people_membership m JOIN people_address a "
                     "ON a.household_id = m.household_id AND a.valid_to IS NULL "
-                    f"WHERE m.lives_here AND m.person_id IN ({', '.join(['%s'] * len(part))})", part,
+                    f"WHERE m.lives_here AND m.person_id IN ({', '.join(['%s'] * len(part))})",
+                    part,
                 )
                 out.update(dict(cur.fetchall()))
         return out
@@ -237,16 +270,22 @@ class RawSearch:
                         where = f"({where} OR p.search_name %% %s)"
                         params.append(q.name)
                     else:  # as the app does: FTS5 trigram ids first, then an IN list
-                        grams = sorted({q.name[i:i + 3] for i in range(len(q.name) - 2)})
+                        grams = sorted({q.name[i : i + 3] for i in range(len(q.name) - 2)})
                         grams = [g for g in grams if g.strip() and '"' not in g]
-                        cur.execute("SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH %s "
-                                    "ORDER BY rank LIMIT 200", [" OR ".join(f'"{g}"' for g in grams)])
+                        cur.execute(
+                            "SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH %s "
+                            "ORDER BY rank LIMIT 200",
+                            [" OR ".join(f'"{g}"' for g in grams)],
+                        )
                         fts_ids = [r[0] for r in cur.fetchall()]
                         if fts_ids:
                             where = f"({where} OR p.id IN ({', '.join(['%s'] * len(fts_ids))}))"
                             params.extend(fts_ids)
-                cur.execute(f"SELECT p.id, p.search_name FROM people_person p WHERE {where} AND {self.scope} "
-                            "LIMIT 400", params)
+                cur.execute(
+                    f"SELECT p.id, p.search_name FROM people_person p WHERE {where} AND {self.scope} "
+                    "LIMIT 400",
+                    params,
+                )
                 ids = [r[0] for r in cur.fetchall()][:50]
                 if not ids:
                     return []
@@ -255,19 +294,25 @@ class RawSearch:
             if kind == "dob":
                 dates = [d.isoformat() for d in q.dates] or [date.min.isoformat()]
                 marks = ", ".join(["%s"] * len(dates))
-                where = f"(p.date_of_birth IN ({marks}) OR p.expected_date_of_delivery IN ({marks}))"
+                where = (
+                    f"(p.date_of_birth IN ({marks}) OR p.expected_date_of_delivery IN ({marks}))"
+                )
                 params = dates + dates
             elif kind == "postcode":
                 # Driven from the postcode index: addresses -> memberships -> people.
-                where = ("p.id IN (SELECT pm.person_id FROM people_address pa JOIN people_membership pm "
-                         "ON pm.household_id = pa.household_id WHERE pa.postcode_key = %s)")
+                where = (
+                    "p.id IN (SELECT pm.person_id FROM people_address pa JOIN people_membership pm "
+                    "ON pm.household_id = pa.household_id WHERE pa.postcode_key = %s)"
+                )
                 params = [q.postcode_key]
             else:
                 where = "p.nhs_number = %s"
                 params = [q.nhs_number]
             cur.execute(
-                self.details + f"WHERE p.id IN (SELECT p.id FROM people_person p WHERE {where} AND {self.scope} "
-                "ORDER BY p.family_name, p.given_name, p.id LIMIT 51)", params,
+                self.details
+                + f"WHERE p.id IN (SELECT p.id FROM people_person p WHERE {where} AND {self.scope} "
+                "ORDER BY p.family_name, p.given_name, p.id LIMIT 51)",
+                params,
             )
             return [r[0] for r in cur.fetchall()]
 

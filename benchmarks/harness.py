@@ -57,7 +57,10 @@ def database_exists(db: str, name: str = "fh_bench") -> bool:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            is not None
+        )
 
 
 def configure(db: str, name: str = "fh_bench", *, debug: bool = False) -> None:
@@ -84,8 +87,12 @@ def summarise(samples: Sequence[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in samples)
     p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]
     return {
-        "n": len(ms), "median_ms": round(statistics.median(ms), 3), "p95_ms": round(p95, 3),
-        "mean_ms": round(statistics.fmean(ms), 3), "min_ms": round(ms[0], 3), "max_ms": round(ms[-1], 3),
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 3),
+        "p95_ms": round(p95, 3),
+        "mean_ms": round(statistics.fmean(ms), 3),
+        "min_ms": round(ms[0], 3),
+        "max_ms": round(ms[-1], 3),
     }
 
 
@@ -103,19 +110,26 @@ def machine() -> dict[str, Any]:
             return []
 
     info: dict[str, Any] = {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
         "load_average": load(),
     }
     try:
         model = next(
-            line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
         info["cpu_model"] = model
     except (OSError, StopIteration):
         pass
     try:
-        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem = next(
+            line
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
         info["memory_gb"] = round(int(mem.split()[1]) / 1024 / 1024, 1)
     except (OSError, StopIteration):
         pass
@@ -138,10 +152,16 @@ def code_version() -> str:
     if os.environ.get("FAMILYHUB_BENCH_CODE"):
         return os.environ["FAMILYHUB_BENCH_CODE"]
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + (" (with uncommitted changes)" if dirty else "")
@@ -149,8 +169,12 @@ def code_version() -> str:
 
 def write_result(name: str, result: dict[str, Any]) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
-    result = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "code": code_version(),
-              "machine": machine(), **result}
+    result = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": code_version(),
+        "machine": machine(),
+        **result,
+    }
     path = OUT / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, default=str) + "\n")
     return path

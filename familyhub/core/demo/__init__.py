@@ -43,8 +43,11 @@ class LoadStats:
 
     def as_dict(self) -> dict:
         return {
-            "families": self.families, "people": self.people, "rows": self.rows,
-            "seconds": round(self.seconds, 3), "setup_seconds": round(self.setup_seconds, 3),
+            "families": self.families,
+            "people": self.people,
+            "rows": self.rows,
+            "seconds": round(self.seconds, 3),
+            "setup_seconds": round(self.setup_seconds, 3),
             "generate_seconds": round(self.generate_seconds, 3),
             "write_seconds": round(self.write_seconds, 3),
             "people_per_second": round(self.people_per_second, 1),
@@ -52,8 +55,15 @@ class LoadStats:
 
 
 def load_families(
-    *, families: int | None = None, people: int | None = None, seed: int = 2026, batch: int = 20000,
-    mode: str = "fast", today: date | None = None, using: str = "default", threaded: bool = True,
+    *,
+    families: int | None = None,
+    people: int | None = None,
+    seed: int = 2026,
+    batch: int = 20000,
+    mode: str = "fast",
+    today: date | None = None,
+    using: str = "default",
+    threaded: bool = True,
     shortcuts: bool = True,
     progress: Callable[[LoadStats], None] | None = None,
 ) -> LoadStats:

@@ -20,25 +20,124 @@ POOL_SIZE = 3000
 
 # Faker has no transliterated Arabic or Kurdish names; a short list does.
 ARABIC_KURDISH = (
-    ("Amira", "Fatima", "Layla", "Noor", "Mariam", "Huda", "Rania", "Salma", "Yasmin", "Zainab",
-     "Hana", "Dilan", "Rojin", "Shilan", "Avin", "Nasrin", "Leila", "Samira", "Aya", "Rawan",
-     "Dunya", "Berivan", "Sara", "Jwan", "Hevi", "Lana", "Shno", "Nazdar", "Reem", "Souad"),
-    ("Ahmed", "Mohammed", "Omar", "Ali", "Karwan", "Rebwar", "Hassan", "Yusuf", "Khalid", "Tariq",
-     "Bilal", "Hamza", "Ibrahim", "Mustafa", "Saman", "Dilshad", "Aram", "Hawre", "Zana", "Kamal",
-     "Sami", "Nabil", "Faisal", "Hussein", "Idris", "Hiwa", "Shwan", "Rawa", "Adil", "Salah"),
-    ("Ahmed", "Hassan", "Ali", "Mohammed", "Abdullah", "Rashid", "Karim", "Mahmoud", "Saleh", "Hamid",
-     "Aziz", "Barzani", "Rasul", "Qadir", "Osman", "Jaf", "Hawrami", "Salih", "Mustafa", "Ibrahim",
-     "Khalil", "Nouri", "Haddad", "Mansour", "Darwish", "Sharif", "Yousef", "Kareem", "Omar", "Amin"),
+    (
+        "Amira",
+        "Fatima",
+        "Layla",
+        "Noor",
+        "Mariam",
+        "Huda",
+        "Rania",
+        "Salma",
+        "Yasmin",
+        "Zainab",
+        "Hana",
+        "Dilan",
+        "Rojin",
+        "Shilan",
+        "Avin",
+        "Nasrin",
+        "Leila",
+        "Samira",
+        "Aya",
+        "Rawan",
+        "Dunya",
+        "Berivan",
+        "Sara",
+        "Jwan",
+        "Hevi",
+        "Lana",
+        "Shno",
+        "Nazdar",
+        "Reem",
+        "Souad",
+    ),
+    (
+        "Ahmed",
+        "Mohammed",
+        "Omar",
+        "Ali",
+        "Karwan",
+        "Rebwar",
+        "Hassan",
+        "Yusuf",
+        "Khalid",
+        "Tariq",
+        "Bilal",
+        "Hamza",
+        "Ibrahim",
+        "Mustafa",
+        "Saman",
+        "Dilshad",
+        "Aram",
+        "Hawre",
+        "Zana",
+        "Kamal",
+        "Sami",
+        "Nabil",
+        "Faisal",
+        "Hussein",
+        "Idris",
+        "Hiwa",
+        "Shwan",
+        "Rawa",
+        "Adil",
+        "Salah",
+    ),
+    (
+        "Ahmed",
+        "Hassan",
+        "Ali",
+        "Mohammed",
+        "Abdullah",
+        "Rashid",
+        "Karim",
+        "Mahmoud",
+        "Saleh",
+        "Hamid",
+        "Aziz",
+        "Barzani",
+        "Rasul",
+        "Qadir",
+        "Osman",
+        "Jaf",
+        "Hawrami",
+        "Salih",
+        "Mustafa",
+        "Ibrahim",
+        "Khalil",
+        "Nouri",
+        "Haddad",
+        "Mansour",
+        "Darwish",
+        "Sharif",
+        "Yousef",
+        "Kareem",
+        "Omar",
+        "Amin",
+    ),
 )
 
 # Fictional practices (no practice codes: real ODS codes must not be invented).
 GP_PRACTICES = (
-    "Larkspur Lane Surgery", "Oakwood Vale Medical Practice", "Kestrel Road Health Centre",
-    "Millbrook Family Practice", "Riverside Green Surgery", "Hollyhock Medical Group",
-    "Chestnut Walk Surgery", "Foxglove Health Partnership", "Wrenfield Medical Centre",
-    "Bramblehill Practice", "Linden Court Surgery", "Heronsgate Medical Practice",
-    "Cobblestone Health Centre", "Willowmead Surgery", "Ashgrove Family Doctors",
-    "Thistledown Medical Practice", "Sandpiper Surgery", "Marigold House Practice",
+    "Larkspur Lane Surgery",
+    "Oakwood Vale Medical Practice",
+    "Kestrel Road Health Centre",
+    "Millbrook Family Practice",
+    "Riverside Green Surgery",
+    "Hollyhock Medical Group",
+    "Chestnut Walk Surgery",
+    "Foxglove Health Partnership",
+    "Wrenfield Medical Centre",
+    "Bramblehill Practice",
+    "Linden Court Surgery",
+    "Heronsgate Medical Practice",
+    "Cobblestone Health Centre",
+    "Willowmead Surgery",
+    "Ashgrove Family Doctors",
+    "Thistledown Medical Practice",
+    "Sandpiper Surgery",
+    "Marigold House Practice",
 )
 
 HOUSEHOLD_NOTES = (
@@ -109,7 +208,9 @@ LOCALES = {"gb": "en_GB", "pl": "pl_PL", "ro": "ro_RO", "pk": "en_PK", "in": "en
 DISTRICTS = tuple(f"NG{n}" for n in range(1, 12))
 
 
-def assign_sectors(rng: random.Random, wards: Sequence[tuple[str, tuple[str, ...], float]]) -> dict[str, list[str]]:
+def assign_sectors(
+    rng: random.Random, wards: Sequence[tuple[str, tuple[str, ...], float]]
+) -> dict[str, list[str]]:
     """Share the postcode sectors of NG1..NG11 ('NG7 3') among the wards, in proportion to each
     ward's weight, from its own districts first, so no postcode is in two wards."""
     free = {d: [f"{d} {s}" for s in range(10)] for d in DISTRICTS}
@@ -128,11 +229,14 @@ def assign_sectors(rng: random.Random, wards: Sequence[tuple[str, tuple[str, ...
     return out
 
 
-def build_pools(seed: int, wards: Sequence[tuple[str, tuple[str, ...], float]], *,
-                size: int = POOL_SIZE) -> Pools:
+def build_pools(
+    seed: int, wards: Sequence[tuple[str, tuple[str, ...], float]], *, size: int = POOL_SIZE
+) -> Pools:
     """`wards` are (ward code, likely postcode districts, weight)."""
-    names = {key: _faker_pool(locale, seed + i, size if key == "gb" else size // 3)
-             for i, (key, locale) in enumerate(LOCALES.items())}
+    names = {
+        key: _faker_pool(locale, seed + i, size if key == "gb" else size // 3)
+        for i, (key, locale) in enumerate(LOCALES.items())
+    }
     names["ar"] = NamePool(*ARABIC_KURDISH)
     fake = Faker("en_GB")
     fake.seed_instance(seed + 100)

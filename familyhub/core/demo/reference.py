@@ -52,9 +52,13 @@ def build_reference() -> Reference:
         raise RuntimeError("No lead organisation: run `familyhub demo_setup` first")
     serving: dict[int, int] = {}
     rank: dict[str, int] = {Organisation.Kind.DELIVERY_PARTNER: 0, Organisation.Kind.LEAD: 1}
-    through = Organisation.served_wards.through.objects.filter(
-        organisation__kind__in=list(rank), organisation__active=True
-    ).values_list("ward_id", "organisation_id", "organisation__kind").order_by("organisation_id")
+    through = (
+        Organisation.served_wards.through.objects.filter(
+            organisation__kind__in=list(rank), organisation__active=True
+        )
+        .values_list("ward_id", "organisation_id", "organisation__kind")
+        .order_by("organisation_id")
+    )
     best: dict[int, tuple[int, int]] = {}
     for ward_id, org_id, kind in through:
         if ward_id not in best or rank[kind] < best[ward_id][0]:
@@ -83,8 +87,12 @@ def build_reference() -> Reference:
         infant = next((t for t in org_teams if t.name == ssah), None) or general
         wards.append(
             WardInfo(
-                id=w.pk, code=w.code, name=w.name, outward=WARD_OUTWARD.get(w.code, ("NG7",)),
-                weight=SSBC_WARD_WEIGHT if w.code in SSBC_WARDS else 1.0, org_id=org_id,
+                id=w.pk,
+                code=w.code,
+                name=w.name,
+                outward=WARD_OUTWARD.get(w.code, ("NG7",)),
+                weight=SSBC_WARD_WEIGHT if w.code in SSBC_WARDS else 1.0,
+                org_id=org_id,
                 infant_team_id=infant.pk if infant else None,
                 general_team_id=general.pk if general else None,
                 infant_workers=_workers(org_id, infant.pk if infant else None, by_team, by_org),

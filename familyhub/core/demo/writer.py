@@ -41,8 +41,12 @@ from familyhub.people.models import (
 )
 
 MODELS: dict[str, type[Model]] = {
-    "household": Household, "person": Person, "address": Address, "membership": Membership,
-    "relationship": Relationship, "allocation": CaseAllocation,
+    "household": Household,
+    "person": Person,
+    "address": Address,
+    "membership": Membership,
+    "relationship": Relationship,
+    "allocation": CaseAllocation,
 }
 # While loading, on the loader's own connection: a 1 GiB page cache (the random-keyed uuid and
 # log_key indexes stay in memory) and fewer WAL checkpoints (an index page changed by every chunk
@@ -69,7 +73,9 @@ class Table:
             else:
                 value = f.get_default()  # the default, or '' for text, or None when nullable
             if value is None and not f.null:
-                raise RuntimeError(f"{self.model.__name__}.{f.attname} needs a value from the generator")
+                raise RuntimeError(
+                    f"{self.model.__name__}.{f.attname} needs a value from the generator"
+                )
             consts.append((f, value))
         self.const_attnames = [f.attname for f, _ in consts]
         self.const_values = [v for _, v in consts]
@@ -78,7 +84,9 @@ class Table:
         self.db_table = self.model._meta.db_table
         self.maps = LOCAL_IDS[name]
 
-    def remap(self, rows: list[tuple], ids: dict[str, Sequence[int]], *, with_const: bool = True) -> list[tuple]:
+    def remap(
+        self, rows: list[tuple], ids: dict[str, Sequence[int]], *, with_const: bool = True
+    ) -> list[tuple]:
         """Chunk-local ids -> real ids (and the constant columns appended)."""
         const = self.const if with_const else ()
         shape = [i for i, _ in self.maps]
@@ -102,7 +110,9 @@ class WriteStats:
 
 
 FTS_TRIGGER = "people_person_fts_ai"
-FTS_TRIGGER_BODY = "INSERT INTO people_person_fts(rowid, search_name) VALUES (new.id, new.search_name)"
+FTS_TRIGGER_BODY = (
+    "INSERT INTO people_person_fts(rowid, search_name) VALUES (new.id, new.search_name)"
+)
 
 
 class Writer:
@@ -195,7 +205,8 @@ class Writer:
                 return False
             cur.execute(
                 "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY("
-                "SELECT oid FROM pg_class WHERE relname = ANY(%s))", [tables],
+                "SELECT oid FROM pg_class WHERE relname = ANY(%s))",
+                [tables],
             )
             return cur.fetchone()[0] == 0
 
@@ -215,7 +226,9 @@ class Writer:
                 return [r[0] for r in cur.fetchall()]
         cur = raw.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table.db_table}"')  # noqa: S608
         top = cur.fetchone()[0]
-        seq = raw.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", [table.db_table]).fetchone()
+        seq = raw.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", [table.db_table]
+        ).fetchone()
         base = max(top, seq[0] if seq else 0) + 1
         return range(base, base + n)
 
@@ -225,7 +238,10 @@ class Writer:
         start = time.perf_counter()
         raw = self.connection.connection
         with transaction.atomic(using=self.using):
-            ids = {name: self._reserve(self.tables[name], len(chunk.rows(name))) for name in TABLE_ORDER}
+            ids = {
+                name: self._reserve(self.tables[name], len(chunk.rows(name)))
+                for name in TABLE_ORDER
+            }
             if self.replica:
                 with raw.cursor() as cur:
                     cur.execute("SET LOCAL session_replication_role = replica")
@@ -244,7 +260,8 @@ class Writer:
                     if name == "person" and self.fts_trigger_sql:
                         i_name = table.cols.index("search_name")
                         self._sqlite_insert(
-                            "people_person_fts", ["rowid", "search_name"],
+                            "people_person_fts",
+                            ["rowid", "search_name"],
                             [(r[0], r[i_name]) for r in full_rows],
                         )
                 self.stats.rows[name] += len(rows)
@@ -262,7 +279,11 @@ class Writer:
             table = self.tables[name]
             rows = chunk.rows(name)
             for i, attname in enumerate(table.cols):
-                f = table.model._meta.get_field(attname.removesuffix("_id")) if attname.endswith("_id") else None
+                f = (
+                    table.model._meta.get_field(attname.removesuffix("_id"))
+                    if attname.endswith("_id")
+                    else None
+                )
                 if f is None or not f.is_relation or f.related_model in MODELS.values():
                     continue
                 wanted = {r[i] for r in rows} - {None}
@@ -284,9 +305,10 @@ class Writer:
         """The bulk insert: rows already hold every column, in `table.columns` order."""
         if self.vendor == "postgresql":
             cols = ", ".join(f'"{c}"' for c in table.columns)
-            with self.connection.connection.cursor() as cur, cur.copy(
-                f'COPY "{table.db_table}" ({cols}) FROM STDIN'
-            ) as copy:
+            with (
+                self.connection.connection.cursor() as cur,
+                cur.copy(f'COPY "{table.db_table}" ({cols}) FROM STDIN') as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -302,9 +324,10 @@ class Writer:
         head = f'INSERT INTO "{db_table}" ({cols}) VALUES '  # noqa: S608
         full = len(rows) - len(rows) % per
         if full:
-            raw.executemany(head + ", ".join([one] * per), [
-                list(chain.from_iterable(rows[i:i + per])) for i in range(0, full, per)
-            ])
+            raw.executemany(
+                head + ", ".join([one] * per),
+                [list(chain.from_iterable(rows[i : i + per])) for i in range(0, full, per)],
+            )
         if full < len(rows):
             rest = rows[full:]
             raw.execute(head + ", ".join([one] * len(rest)), list(chain.from_iterable(rest)))

@@ -82,11 +82,19 @@ def test_same_seed_same_rows_and_another_seed_differs(orgs):
 
 def test_same_seed_gives_same_people_in_two_loads(orgs):
     load_families(families=N, seed=3, today=TODAY)
-    wanted = list(Person.objects.order_by("id").values_list("given_name", "family_name", "date_of_birth", "uuid"))
+    wanted = list(
+        Person.objects.order_by("id").values_list(
+            "given_name", "family_name", "date_of_birth", "uuid"
+        )
+    )
     Household.objects.all().delete()
     Person.objects.all().delete()
     load_families(families=N, seed=3, today=TODAY, threaded=False)
-    again = list(Person.objects.order_by("id").values_list("given_name", "family_name", "date_of_birth", "uuid"))
+    again = list(
+        Person.objects.order_by("id").values_list(
+            "given_name", "family_name", "date_of_birth", "uuid"
+        )
+    )
     assert again == wanted
 
 
@@ -94,9 +102,17 @@ def test_same_seed_gives_same_people_in_two_loads(orgs):
 def test_other_write_paths_write_the_same_rows(orgs, options):
     def snapshot():
         return (
-            sorted(Person.objects.values_list("uuid", "given_name", "search_name", "date_of_birth", "log_key")),
-            sorted(Relationship.objects.values_list("from_person__uuid", "to_person__uuid", "kind")),
-            sorted(Address.objects.values_list("household__uuid", "postcode", "valid_from", "valid_to")),
+            sorted(
+                Person.objects.values_list(
+                    "uuid", "given_name", "search_name", "date_of_birth", "log_key"
+                )
+            ),
+            sorted(
+                Relationship.objects.values_list("from_person__uuid", "to_person__uuid", "kind")
+            ),
+            sorted(
+                Address.objects.values_list("household__uuid", "postcode", "valid_from", "valid_to")
+            ),
         )
 
     load_families(families=8, seed=8, today=TODAY, **options)
@@ -113,14 +129,21 @@ def test_families_have_the_expected_shapes(orgs):
     assert unborn.exists()
     for p in unborn:
         assert p.date_of_birth is None and p.given_name == ""
-        assert TODAY + timedelta(weeks=1) <= p.expected_date_of_delivery <= TODAY + timedelta(weeks=30)
+        assert (
+            TODAY + timedelta(weeks=1) <= p.expected_date_of_delivery <= TODAY + timedelta(weeks=30)
+        )
     # Parents living apart: a parent who is a member without living there.
     apart = Membership.objects.filter(role=c.MemberRole.PARENT_CARER, lives_here=False)
     assert apart.exists()
-    assert Relationship.objects.filter(kind=c.RelationshipKind.STEP_PARENT, parental_responsibility=False).exists()
-    assert not Relationship.objects.filter(kind=c.RelationshipKind.STEP_PARENT, parental_responsibility=True).exists()
+    assert Relationship.objects.filter(
+        kind=c.RelationshipKind.STEP_PARENT, parental_responsibility=False
+    ).exists()
     assert not Relationship.objects.filter(
-        kind__in=[c.RelationshipKind.MOTHER, c.RelationshipKind.FATHER], parental_responsibility=False
+        kind=c.RelationshipKind.STEP_PARENT, parental_responsibility=True
+    ).exists()
+    assert not Relationship.objects.filter(
+        kind__in=[c.RelationshipKind.MOTHER, c.RelationshipKind.FATHER],
+        parental_responsibility=False,
     ).exists()
     assert Relationship.objects.filter(kind=c.RelationshipKind.SIBLING).exists()
     ec = Membership.objects.filter(role=c.MemberRole.EMERGENCY_CONTACT)
@@ -128,7 +151,9 @@ def test_families_have_the_expected_shapes(orgs):
     # Some fathers living apart have a household of their own too.
     assert Person.objects.annotate(n=Count("memberships")).filter(n__gt=1).exists()
     children = Person.objects.filter(memberships__role=c.MemberRole.CHILD, is_unborn=False)
-    assert all(0 <= (TODAY - d).days < 18 * 366 for d in children.values_list("date_of_birth", flat=True))
+    assert all(
+        0 <= (TODAY - d).days < 18 * 366 for d in children.values_list("date_of_birth", flat=True)
+    )
     assert Address.objects.filter(valid_to__isnull=False).exists()  # previous addresses
 
 
@@ -136,7 +161,9 @@ def test_every_person_has_search_keys(loaded):
     for p in Person.objects.all():
         keys = person_search_fields(p.given_name, p.family_name, p.known_as)
         assert (p.search_name, p.given_key, p.family_key) == (
-            keys["search_name"], keys["given_key"], keys["family_key"]
+            keys["search_name"],
+            keys["given_key"],
+            keys["family_key"],
         )
         assert p.search_name and p.family_key
         assert p.given_key or p.is_unborn
@@ -178,7 +205,7 @@ def test_nhs_numbers_are_valid_999_numbers_and_unique(loaded):
 def test_nhs_999_range_covers_a_million_people_without_repeats():
     numbers = list(nhs_numbers_999(123_456))
     assert len(numbers) == len(set(numbers)) == 909_091
-    assert all(v.nhs_number_checksum_ok(n) for n in numbers[:: 997])
+    assert all(v.nhs_number_checksum_ok(n) for n in numbers[::997])
 
 
 def test_contact_details_are_reserved_for_fiction(loaded):
@@ -223,7 +250,9 @@ def test_special_category_answers_keep_not_asked_and_prefer_not_apart(orgs):
 
 def test_weighted_pick_respects_weights():
     w = Weighted({"a": 1, "b": 3})
-    assert w.pick(0.0) == "a" and w.pick(0.24) == "a" and w.pick(0.26) == "b" and w.pick(0.999) == "b"
+    assert (
+        w.pick(0.0) == "a" and w.pick(0.24) == "a" and w.pick(0.26) == "b" and w.pick(0.999) == "b"
+    )
 
 
 def test_demo_data_command_reports_rate_and_refuses_the_same_seed_twice(orgs):
@@ -240,8 +269,12 @@ def test_sqlite_fts_stays_in_step_with_people(loaded):
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM people_person_fts")
         assert cur.fetchone()[0] == Person.objects.count()
-        cur.execute("INSERT INTO people_person_fts(people_person_fts, rank) VALUES('integrity-check', 1)")
-        cur.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'people_person_fts_ai'")
+        cur.execute(
+            "INSERT INTO people_person_fts(people_person_fts, rank) VALUES('integrity-check', 1)"
+        )
+        cur.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'people_person_fts_ai'"
+        )
         assert cur.fetchone()[0] == 1
 
 
@@ -250,16 +283,25 @@ def test_demo_setup_is_idempotent_and_makes_a_user_for_every_role(db, monkeypatc
     out = StringIO()
     call_command("demo_setup", "--families", str(N), stdout=out)
     text = out.getvalue()
-    counts = (Organisation.objects.count(), User.objects.count(), StaffMembership.objects.count(),
-              Household.objects.count(), Person.objects.count())
+    counts = (
+        Organisation.objects.count(),
+        User.objects.count(),
+        StaffMembership.objects.count(),
+        Household.objects.count(),
+        Person.objects.count(),
+    )
     assert "Open http://127.0.0.1:8000 and sign in" in text
     assert "partner.toylibrary" in text and "a-demo-password-for-tests" in text
     for role in Role:
         assert StaffMembership.objects.filter(role=role).exists(), role
     for name in (TOY_LIBRARY, FRAMEWORK, HOME_START):
-        roles = set(StaffMembership.objects.filter(organisation__name=name).values_list("role", flat=True))
+        roles = set(
+            StaffMembership.objects.filter(organisation__name=name).values_list("role", flat=True)
+        )
         assert {Role.PARTNER_STAFF, Role.PRACTITIONER} <= roles
-    lead_roles = set(StaffMembership.objects.filter(organisation__name=LEAD).values_list("role", flat=True))
+    lead_roles = set(
+        StaffMembership.objects.filter(organisation__name=LEAD).values_list("role", flat=True)
+    )
     assert set(Role) - {Role.PARTNER_STAFF} <= lead_roles
     user = User.objects.get(username="practitioner")
     assert user.check_password("a-demo-password-for-tests")
@@ -267,13 +309,23 @@ def test_demo_setup_is_idempotent_and_makes_a_user_for_every_role(db, monkeypatc
     again = StringIO()
     call_command("demo_setup", "--families", str(N), stdout=again)
     assert "already" in again.getvalue()
-    assert counts == (Organisation.objects.count(), User.objects.count(), StaffMembership.objects.count(),
-                      Household.objects.count(), Person.objects.count())
+    assert counts == (
+        Organisation.objects.count(),
+        User.objects.count(),
+        StaffMembership.objects.count(),
+        Household.objects.count(),
+        Person.objects.count(),
+    )
     lead = Organisation.objects.get(name=LEAD)
     assert lead.kind == Organisation.Kind.LEAD and lead.served_wards.count() == 16
     assert not lead.served_wards.filter(code__in=list(SERVING)).exists()
     assert set(Organisation.objects.values_list("kind", flat=True)) >= {
-        "lead", "delivery_partner", "health", "local_authority", "funder", "evaluator"
+        "lead",
+        "delivery_partner",
+        "health",
+        "local_authority",
+        "funder",
+        "evaluator",
     }
 
 

@@ -17,12 +17,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         size = parser.add_mutually_exclusive_group()
         size.add_argument("--families", type=int, help="How many families (default 300)")
-        size.add_argument("--people", type=int, help="Instead of --families: at least this many people")
+        size.add_argument(
+            "--people", type=int, help="Instead of --families: at least this many people"
+        )
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026)")
-        parser.add_argument("--batch", type=int, default=20000,
-                            help="Families per transaction (default 20000, about 75,000 people)")
-        parser.add_argument("--writer", choices=["fast", "orm"], default="fast",
-                            help="fast: executemany / COPY (default); orm: bulk_create")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=20000,
+            help="Families per transaction (default 20000, about 75,000 people)",
+        )
+        parser.add_argument(
+            "--writer",
+            choices=["fast", "orm"],
+            default="fast",
+            help="fast: executemany / COPY (default); orm: bulk_create",
+        )
 
     def handle(self, *args, **opts) -> None:
         families, people = opts["families"], opts["people"]
@@ -33,8 +43,15 @@ class Command(BaseCommand):
         if opts["batch"] < 1:
             raise CommandError("--batch must be at least 1")
         try:
-            stats = generate(self, verbosity=opts["verbosity"], families=families, people=people,
-                             seed=opts["seed"], batch=opts["batch"], mode=opts["writer"])
+            stats = generate(
+                self,
+                verbosity=opts["verbosity"],
+                families=families,
+                people=people,
+                seed=opts["seed"],
+                batch=opts["batch"],
+                mode=opts["writer"],
+            )
         except ApplicationError as e:
             raise CommandError(e.message)
         self.stdout.write(self.style.SUCCESS(summary(stats)))
