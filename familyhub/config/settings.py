@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "familyhub.people",
     "familyhub.privacy",
     "familyhub.engagement",
+    "familyhub.casework",
     "familyhub.api",
     "django_tasks",
     "django_tasks_db",

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("familyhub.access.urls", namespace="access")),
     path("", include("familyhub.privacy.urls", namespace="privacy")),
     path("", include("familyhub.engagement.urls", namespace="engagement")),
+    path("", include("familyhub.casework.urls", namespace="casework")),
     path("api/", include("familyhub.api.urls")),
 ]
