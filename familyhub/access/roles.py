@@ -25,6 +25,7 @@ class Capability(models.TextChoices):
     VIEW_SPECIAL_CATEGORY = "view_special", "See special-category data"
     VIEW_ACCESS_LOG = "view_access_log", "Read the access log"
     MANAGE_REFERENCE = "manage_reference", "Manage users and reference data"
+    MANAGE_PRIVACY = "manage_privacy", "Keep the purposes register, notices, restrictions and objections"
 
 
 _C = Capability
@@ -38,7 +39,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PARTNER_STAFF: frozenset({_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.VIEW_SPECIAL_CATEGORY}),
     # Analysts never browse identifiable records (R-ACCESS-1).
     Role.ANALYST: frozenset(),
-    Role.DPO: frozenset({_C.VIEW_ACCESS_LOG}),
+    Role.DPO: frozenset({_C.VIEW_ACCESS_LOG, _C.MANAGE_PRIVACY}),
     # Administrators manage users and reference data but do not read case records by default.
     Role.ADMIN: frozenset({_C.MANAGE_REFERENCE}),
 }

@@ -22,6 +22,8 @@ class Category(StrEnum):
     HISTORY = "change history"
     STAFF = "staff"
     AUDIT = "audit"
+    CONSENT = "consent and preferences"
+    RIGHTS = "rights requests"
 
 
 PERSONAL = {c for c in Category if c is not Category.NOT_PERSONAL}
@@ -141,6 +143,85 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "capacity": _ref(),
         "source": _ref(),
         "active": _ref(),
+    },
+    "privacy.Purpose": {
+        **_VERSIONED,
+        **{
+            f: _ref("the purposes register")
+            for f in (
+                "code",
+                "name",
+                "description",
+                "lawful_basis",
+                "basis_detail",
+                "special_category_condition",
+                "data_categories",
+                "recipients",
+                "retention",
+                "parental_consent_for_children",
+                "allowed_when_restricted",
+                "source",
+                "sort_order",
+                "active",
+            )
+        },
+    },
+    "privacy.PrivacyNotice": {
+        **_BASE,
+        "version": _ref("notice version"),
+        "published_at": _ref("when it was published"),
+        "published_by": _f(C.STAFF, "who published it", _STAFF, Subject.STAFF),
+        "summary": _ref("what changed"),
+        "content": _ref("the notice as published (registers, no personal data)"),
+    },
+    "privacy.Consent": {
+        **_VERSIONED,
+        "person": _f(C.IDENTITY, "whose consent"),
+        "purpose": _tech("which purpose"),
+        "state": _f(C.CONSENT, "given, refused, withdrawn or expired"),
+        "given_by": _f(C.RELATIONSHIP, "the parent or carer who answered for a child"),
+        "decided_on": _f(C.CONSENT, "when the answer was given"),
+        "method": _f(C.CONSENT, "paper form, verbally or online"),
+        "recorded_by": _f(C.STAFF, "the worker who recorded it", _STAFF, Subject.STAFF),
+        "notice": _f(C.CONSENT, "the privacy notice version shown"),
+        "evidence": _f(C.CONSENT, "scan of the signed paper form (a file)"),
+        "expires_on": _f(C.CONSENT, "when the consent lapses"),
+        "withdrawn_on": _f(C.CONSENT, "when it was withdrawn"),
+        "note": _f(C.CASE_NOTE, "note about the answer"),
+    },
+    "privacy.ContactPreference": {
+        **_VERSIONED,
+        "person": _f(C.IDENTITY, "whose preference"),
+        "agreed": _f(C.CONTACT, "agreed to be contacted"),
+        "by_phone": _f(C.CONTACT, "channel"),
+        "by_text": _f(C.CONTACT, "channel"),
+        "by_email": _f(C.CONTACT, "channel"),
+        "by_post": _f(C.CONTACT, "channel"),
+        "topics": _f(C.CONTACT, "what they may be contacted about"),
+    },
+    "privacy.Restriction": {
+        **_BASE,
+        "person": _f(C.IDENTITY, "whose record is restricted"),
+        "started_on": _f(C.RIGHTS, "restriction start"),
+        "lifted_on": _f(C.RIGHTS, "restriction end"),
+        "reason": _f(C.RIGHTS, "why processing is restricted"),
+        "request_reference": _f(C.RIGHTS, "the rights request behind it"),
+        "recorded_by": _f(C.STAFF, "", _STAFF, Subject.STAFF),
+        "lifted_by": _f(C.STAFF, "", _STAFF, Subject.STAFF),
+    },
+    "privacy.Objection": {
+        **_BASE,
+        "person": _f(C.IDENTITY, "who objected"),
+        "purpose": _tech("to which purpose"),
+        "received_on": _f(C.RIGHTS, "when the objection was received"),
+        "grounds": _f(C.RIGHTS, "the person's grounds"),
+        "decision": _f(C.RIGHTS, "pending, upheld or overridden"),
+        "compelling_grounds": _f(C.RIGHTS, "the DPO's grounds for continuing"),
+        "decided_by": _f(C.STAFF, "", _STAFF, Subject.STAFF),
+        "decided_on": _f(C.RIGHTS, ""),
+        "ended_on": _f(C.RIGHTS, "when the person withdrew the objection"),
+        "request_reference": _f(C.RIGHTS, "the rights request behind it"),
+        "recorded_by": _f(C.STAFF, "", _STAFF, Subject.STAFF),
     },
     "places.EthnicityCategory": {
         "id": _tech(),
