@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "familyhub.access",
     "familyhub.people",
     "familyhub.privacy",
+    "familyhub.rights",
     "familyhub.engagement",
     "familyhub.casework",
     "familyhub.api",

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("familyhub.people.urls", namespace="people")),
     path("", include("familyhub.access.urls", namespace="access")),
     path("", include("familyhub.privacy.urls", namespace="privacy")),
+    path("", include("familyhub.rights.urls", namespace="rights")),
     path("", include("familyhub.engagement.urls", namespace="engagement")),
     path("", include("familyhub.casework.urls", namespace="casework")),
     path("api/", include("familyhub.api.urls")),
