@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "familyhub.people",
     "familyhub.privacy",
     "familyhub.rights",
+    "familyhub.retention",
     "familyhub.engagement",
     "familyhub.casework",
     "familyhub.api",

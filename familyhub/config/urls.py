@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("familyhub.access.urls", namespace="access")),
     path("", include("familyhub.privacy.urls", namespace="privacy")),
     path("", include("familyhub.rights.urls", namespace="rights")),
+    path("", include("familyhub.retention.urls", namespace="retention")),
     path("", include("familyhub.engagement.urls", namespace="engagement")),
     path("", include("familyhub.casework.urls", namespace="casework")),
     path("api/", include("familyhub.api.urls")),
