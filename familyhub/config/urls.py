@@ -9,5 +9,8 @@ urlpatterns = [
     path("", include("familyhub.retention.urls", namespace="retention")),
     path("", include("familyhub.engagement.urls", namespace="engagement")),
     path("", include("familyhub.casework.urls", namespace="casework")),
+    path("", include("familyhub.sharing.urls", namespace="sharing")),
+    path("", include("familyhub.imports.urls", namespace="imports")),
+    path("", include("familyhub.linkage.urls", namespace="linkage")),
     path("api/", include("familyhub.api.urls")),
 ]
