@@ -1,0 +1,99 @@
+"""The rights routes' rows of the authorization matrix (R-ACCESS-1, R-RIGHTS-1..3; ADR 0015).
+
+`familyhub/core/tests/test_authorization_matrix.py` adds RIGHTS_TABLE to its TABLE and the records
+below to the ones it requests, so that every rights route is requested as every persona and
+`docs/access-matrix.md` lists them. Columns, in order: practitioner group_worker team_manager
+partner_staff analyst dpo admin other_org_staff anonymous.
+
+Records (made by the route's `setup`):
+- rights_request: an access request about a parent of the lead organisation's family, and one about
+  a parent of the partner organisation's family, both with the identity checked. The DPO, who has no
+  case scope, handles both; nobody else reaches them.
+- access_pack: a draft subject access pack generated for each of those requests.
+A request received at the door is recorded from the family's page: the front-line roles, for the
+families in their scope (RECORD_RIGHTS_REQUEST, a household record route).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from familyhub.core.tests.access_matrix import LEAD, MISSING, PARTNER, Route, row
+
+DPO = row("forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden login")
+DPO_RECORD = (DPO, DPO)
+DOOR = (
+    row("ok ok ok 404 forbidden forbidden forbidden 404 login"),
+    row("404 404 404 ok forbidden forbidden forbidden 404 login"),
+)
+
+
+def _setup(personas: Any) -> None:
+    from familyhub.rights import services
+    from familyhub.rights.testing import a_parent, make_request
+
+    requests, packs = {}, {}
+    for pass_, household in ((LEAD, personas.household), (PARTNER, personas.partner_household)):
+        rr = make_request(personas.dpo, a_parent(household))
+        requests[pass_] = str(rr.uuid)
+        packs[pass_] = str(services.pack_generate(actor=personas.dpo, request=rr).uuid)
+    requests[MISSING] = str(uuid.uuid4())
+    packs[MISSING] = str(uuid.uuid4())
+    personas.rights_records = {"rights_request": requests, "access_pack": packs}
+
+
+def _dpo_page(note: str = "") -> Route:
+    return Route(methods={"GET": DPO, "POST": DPO}, note=note)
+
+
+def _request(note: str = "") -> Route:
+    return Route(
+        methods={"GET": DPO_RECORD, "POST": DPO_RECORD},
+        record="rights_request",
+        setup=_setup,
+        note=note,
+    )
+
+
+def _pack(note: str = "") -> Route:
+    return Route(
+        methods={"GET": DPO_RECORD, "POST": DPO_RECORD},
+        record="access_pack",
+        setup=_setup,
+        note=note,
+    )
+
+
+RIGHTS_TABLE: dict[str, Route] = {
+    "rights:dashboard": _dpo_page("open requests by due date, overdue highlighted, reminders"),
+    "rights:request_list": _dpo_page("every request, filtered; the people listed are logged"),
+    "rights:request_new": _dpo_page("an empty form is shown again with its errors"),
+    "rights:request_detail": _request("showing a request shows whom it is about: logged"),
+    "rights:request_person": _request(
+        "the DPO's person-finder: exact details only, logged with the request's reference"
+    ),
+    "rights:request_identity": _request("an empty form is shown again with its errors"),
+    "rights:request_pause": _request("an empty form is shown again with its errors"),
+    "rights:request_resume": _request("refused with a message when the clock is not stopped"),
+    "rights:request_extend": _request("an extension without a reason is refused"),
+    "rights:request_carry_out": _request(
+        "restrict, object, withdraw consent or erase; an access request is sent back to its page"
+    ),
+    "rights:request_close": _request("completing needs the identity check: refused with errors"),
+    "rights:pack_generate": _request("POST generates a draft pack; GET goes back to the request"),
+    "rights:portability_json": _request(
+        "POST downloads (a disclosure); on an access request refused with a message; GET goes back"
+    ),
+    "rights:portability_csv": _request("as portability_json"),
+    "rights:portability_fhir": _request("as portability_json"),
+    "rights:pack_review": _pack("an empty form saves nothing and says so"),
+    "rights:pack_release": _pack("refused while flagged items have no decision"),
+    "rights:pack_document": _pack("the printable document (a draft preview until released)"),
+    "rights:pack_json": _pack("the JSON file"),
+    "rights:request_log": Route(
+        methods={"GET": DOOR, "POST": DOOR},
+        record="household",
+        note="front-line staff record a request made to them; an empty form is shown with errors",
+    ),
+}
