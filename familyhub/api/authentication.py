@@ -1,5 +1,7 @@
 """Bearer tokens for partner systems and staff scripts: only the hash is stored; expiry and
-revocation are checked on every use, and every use is visible in `last_used_at`."""
+revocation are checked on every use, and every use is visible in `last_used_at`. A token limited
+to one organisation narrows its user to their roles there; its scopes (read people, write people)
+are enforced by `familyhub.api.permissions` (ADR 0010a)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not token.usable_at(now):
             raise exceptions.AuthenticationFailed("This token has expired.")
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        user = token.user
+        if token.organisation_id is not None:
+            # A token limited to one organisation: for this request the user acts only through
+            # their roles there (their scope, capabilities and break-glass grants follow).
+            user.only_organisation_id = token.organisation_id
+            user.forget_access_cache()
+        return user, token
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword

@@ -1,8 +1,8 @@
 """Input and output shapes of the REST API (HackSoft style: serializers validate shape and type;
 the services decide what is allowed and valid, and say so per field).
 
-Public identifiers are UUIDs (`id`); ethnicity is its reference key ("ons-13", "prefer-not-to-say",
-"not-asked"); a ward is its ONS code; dates are ISO 8601.
+Public identifiers are UUIDs (`id`); ethnicity is its reference key ("ons-13", "prefer-not-to-say")
+or null when not asked; a ward is its ONS code; dates are ISO 8601.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ SPECIAL_NOTE = (
     "roles without permission to see it."
 )
 ETHNICITY_HELP = (
-    "ONS Census 2021 category key, e.g. 'ons-13', or 'prefer-not-to-say' or 'not-asked'; "
-    "null when never recorded. " + SPECIAL_NOTE
+    "ONS Census 2021 category key, e.g. 'ons-13', or 'prefer-not-to-say' (asked, and declined); "
+    "null when not asked. " + SPECIAL_NOTE
 )
 
 

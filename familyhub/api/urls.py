@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from familyhub.api.views import households, people
+from familyhub.api.views import consents, households, people
 from familyhub.api.views.base import NotFoundView
 from familyhub.api.views.docs import ApiDocsView
 
@@ -33,6 +33,21 @@ v1 = [
         name="api-person-relationships",
     ),
     path("relationships/", people.RelationshipListView.as_view(), name="api-relationship-list"),
+    path(
+        "people/<str:id>/consents/",
+        consents.PersonConsentsView.as_view(),
+        name="api-person-consents",
+    ),
+    path(
+        "people/<str:id>/consents/withdraw/",
+        consents.PersonConsentWithdrawView.as_view(),
+        name="api-person-consent-withdraw",
+    ),
+    path(
+        "people/<str:id>/contact-preferences/",
+        consents.PersonContactPreferencesView.as_view(),
+        name="api-person-contact-preferences",
+    ),
 ]
 
 urlpatterns = [

@@ -27,7 +27,7 @@ class LawfulBasis(models.TextChoices):
 class Purpose(VersionedModel):
     """Why personal data is processed: one row of the register the DPO keeps (R-CONSENT-1).
 
-    Edits go through `privacy.services.purpose_update`, which keeps every earlier value in the
+    Edits go through `privacy.registers.purpose_update`, which keeps every earlier value in the
     change history; the published privacy notices keep each version the public saw.
     """
 
@@ -49,6 +49,11 @@ class Purpose(VersionedModel):
         default=list, blank=True, help_text="Categories of the data map this purpose uses"
     )
     recipients = models.TextField(blank=True, help_text="Who receives the data for this purpose")
+    transfers = models.TextField(
+        "transfers outside the UK",
+        blank=True,
+        help_text="Where the data goes outside the UK, and the safeguard; empty when it does not",
+    )
     retention = models.CharField(
         max_length=120, blank=True, help_text="How long the data is kept for this purpose"
     )

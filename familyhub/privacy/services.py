@@ -8,7 +8,7 @@ withdrawn, evidence added) is a ChangeRecord on the person's timeline, so the fu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -96,18 +96,58 @@ def _check_given_by(person: Person, purpose: Purpose, given_by: Person | None, o
         )
 
 
+# What a scan of a paper form may be: the first bytes decide, not the name or the browser's claim.
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"II*\x00", "image/tiff", "tif"),
+    (b"MM\x00*", "image/tiff", "tif"),
+)
+
+
+def evidence_kind(evidence: UploadedFile) -> tuple[str, str] | None:
+    """(content type, file suffix) read from the file's first bytes, or None if it is not a PDF,
+    JPEG, PNG or TIFF whatever its name says."""
+    evidence.seek(0)
+    head = evidence.read(8)
+    evidence.seek(0)
+    for magic, content_type, suffix in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type, suffix
+    return None
+
+
 def _check_evidence(evidence: UploadedFile | None) -> None:
     if evidence is None:
         return
-    if evidence.size and evidence.size > EVIDENCE_MAX_BYTES:
+    if not evidence.size:
+        raise ValidationFailed("The file is empty: scan the form again.", field="evidence")
+    if evidence.size > EVIDENCE_MAX_BYTES:
         raise ValidationFailed(
             "The scan is larger than 10 MB: scan at a lower resolution and upload it again.",
             field="evidence",
         )
-    if evidence.content_type and evidence.content_type not in EVIDENCE_TYPES:
+    kind = evidence_kind(evidence)
+    claimed = (evidence.content_type or "").lower()
+    if kind is None or (claimed and claimed not in EVIDENCE_TYPES | {"application/octet-stream"}):
         raise ValidationFailed(
             "Upload the scan as a PDF, JPEG, PNG or TIFF file.", field="evidence"
         )
+
+
+@dataclass
+class _Labelled(ChangeSet):
+    """A change set whose records read 'Consent: Photographs' rather than the row's str()."""
+
+    labels: dict[Any, str] = field(default_factory=dict)
+
+    def record(self, instance: Any, *, label: str = "", **kwargs: Any) -> None:
+        super().record(instance, label=label or self.labels.get(instance.uuid, ""), **kwargs)
+
+
+def _consent_label(purpose: Purpose) -> str:
+    return f"Consent: {purpose.name}"
 
 
 @dataclass(frozen=True)
@@ -159,11 +199,18 @@ def consents_record(
     expires_on: date | None = None,
     note: str = "",
 ) -> list[Consent]:
-    """Record many answers at once (one household, every purpose): all or none are saved."""
+    """Record many answers at once (one household, every purpose): all or none are saved.
+
+    Errors are reported per field: `decided_on`, `method`, `expires_on`, `evidence`,
+    `<person uuid>-<purpose code>` for one answer and `given_by-<person uuid>` for who answered
+    for a child. A scan stored before a failure is removed again (nothing outlives a rollback).
+    """
     access.require(actor, Capability.EDIT_PEOPLE)
     answers = list(answers)
     on = decided_on or _today()
     errors: dict[str, list[str]] = {}
+    if not answers:
+        errors["answers"] = ["Choose yes or no for at least one purpose."]
     if on > _today():
         errors.setdefault("decided_on", []).append(
             "The date the answer was given cannot be in the future."
@@ -181,15 +228,20 @@ def consents_record(
     except ApplicationError as e:
         for k, v in e.errors.items():
             errors.setdefault(k, []).extend(v)
+    seen: set[tuple[int, int]] = set()
     for a in answers:
-        field = f"{a.person.uuid}-{a.purpose.code}"
+        field_name = f"{a.person.uuid}-{a.purpose.code}"
+        if (a.person.pk, a.purpose.pk) in seen:
+            errors.setdefault(field_name, []).append("This answer was given twice.")
+            continue
+        seen.add((a.person.pk, a.purpose.pk))
         if a.state not in (ConsentState.GIVEN, ConsentState.REFUSED):
-            errors.setdefault(field, []).append("Record consent as given or refused.")
+            errors.setdefault(field_name, []).append("Record consent as given or refused.")
             continue
         if not a.purpose.active:
-            errors.setdefault(field, []).append(f"'{a.purpose.name}' is no longer in use.")
+            errors.setdefault(field_name, []).append(f"'{a.purpose.name}' is no longer in use.")
         if not a.purpose.needs_consent:
-            errors.setdefault(field, []).append(
+            errors.setdefault(field_name, []).append(
                 f"'{a.purpose.name}' does not rely on consent "
                 f"({a.purpose.get_lawful_basis_display()}): there is nothing to record. "
                 "A person who disagrees can object instead."
@@ -197,20 +249,25 @@ def consents_record(
         try:
             _check_given_by(a.person, a.purpose, a.given_by, on)
         except ApplicationError as e:
-            errors.setdefault(f"given_by-{a.person.uuid}", []).append(e.message)
+            messages = errors.setdefault(f"given_by-{a.person.uuid}", [])
+            if e.message not in messages:
+                messages.append(e.message)
     if errors:
         raise ValidationFailed.from_errors(errors)
-    access.ensure_visible(actor, [a.person for a in answers])
+    everyone = {a.person.pk: a.person for a in answers}
+    everyone.update({a.given_by.pk: a.given_by for a in answers if a.given_by is not None})
+    access.ensure_visible(actor, everyone.values())
     notice = notice or current_notice()
-    changes = ChangeSet(actor=actor, reason=note)
+    changes = _Labelled(actor=actor, reason=note)
     saved: list[Consent] = []
-    stored: list[Consent] = []
+    stored: list[str] = []
     try:
         with transaction.atomic():
-            _save_answers(answers, on, method, notice, expires_on, note, actor, changes, saved)
-            if evidence is not None and saved:
-                _attach_evidence(saved, evidence, changes)
-                stored = saved[:1]
+            _save_answers(
+                answers, on, method, notice, expires_on, note, actor, changes, saved, evidence
+            )
+            if evidence is not None:
+                _attach_evidence(saved, evidence, changes, stored)
             changes.flush()
             access.log_change(
                 actor,
@@ -220,8 +277,8 @@ def consents_record(
             )
     except BaseException:
         # The scan reached the disk inside the transaction: nothing may outlive a rollback.
-        for c in stored:
-            c.evidence.storage.delete(c.evidence.name)
+        for name in stored:
+            Consent._meta.get_field("evidence").storage.delete(name)  # type: ignore[attr-defined]
         raise
     return saved
 
@@ -234,8 +291,9 @@ def _save_answers(
     expires_on: date | None,
     note: str,
     actor: Any,
-    changes: ChangeSet,
+    changes: _Labelled,
     saved: list[Consent],
+    evidence: UploadedFile | None,
 ) -> None:
     existing = {
         (c.person_id, c.purpose_id): c
@@ -261,41 +319,61 @@ def _save_answers(
             consent = Consent.objects.create(
                 person=a.person, purpose=a.purpose, recorded_by=actor, **data
             )
+            by = f" by {given_by.display_name}" if given_by is not None else ""
+            scan = ", scanned form attached" if evidence is not None else ""
+            consent.created_now = True  # type: ignore[attr-defined]
             changes.record(
                 consent,
                 action=ChangeRecord.Action.CREATE,
                 field_name="state",
-                new=f"{display_value(consent, 'state')} on {on:%d/%m/%Y}",
+                new=f"{display_value(consent, 'state')} on {on:%d/%m/%Y}{by}{scan}",
                 person=a.person,
-                label=f"Consent: {a.purpose.name}",
+                label=_consent_label(a.purpose),
             )
         else:
+            changes.labels[consent.uuid] = _consent_label(a.purpose)
             model_update(
                 instance=consent,
                 fields=CONSENT_FIELDS,
                 data=data,
                 changes=changes,
                 person=a.person,
+                expected_version=consent.version,  # read under the lock just above: bumps it
             )
             if consent.recorded_by_id != getattr(actor, "pk", None):
                 Consent.objects.filter(pk=consent.pk).update(recorded_by=actor)
+                consent.recorded_by = actor
+        consent.purpose = a.purpose
         saved.append(consent)
 
 
-def _attach_evidence(consents: list[Consent], evidence: UploadedFile, changes: ChangeSet) -> None:
-    """One scanned form usually covers several answers: store it once, point each answer at it."""
+def _attach_evidence(
+    consents: list[Consent], evidence: UploadedFile, changes: _Labelled, stored: list[str]
+) -> None:
+    """One scanned form usually covers several answers: store it once, point each answer at it.
+
+    The stored name goes into `stored` as soon as the file is on disk, so the caller can remove it
+    if anything later fails."""
+    kind = evidence_kind(evidence)
+    suffix = kind[1] if kind else "bin"
     first = consents[0]
-    first.evidence.save(evidence.name or "consent-form", evidence, save=False)
-    Consent.objects.filter(pk__in=[c.pk for c in consents]).update(evidence=first.evidence.name)
+    storage = first.evidence.storage
+    name = storage.save(first.evidence.field.generate_filename(first, f"form.{suffix}"), evidence)
+    stored.append(name)
+    Consent.objects.filter(pk__in=[c.pk for c in consents]).update(evidence=name)
     for c in consents:
-        c.evidence.name = first.evidence.name
+        earlier = bool(c.evidence.name)
+        c.evidence.name = name
+        if getattr(c, "created_now", False):
+            continue  # its creation record already says the scan is attached
         changes.record(
             c,
             action=ChangeRecord.Action.UPDATE,
             field_name="evidence",
+            old="an earlier scan" if earlier else "",
             new="scanned form uploaded",
             person=c.person,
-            label=f"Consent: {c.purpose.name}",
+            label=_consent_label(c.purpose),
         )
 
 
@@ -310,24 +388,34 @@ def consent_withdraw(
     """Withdrawal takes effect at once everywhere: `privacy.policy` reads this row."""
     access.require(actor, Capability.EDIT_PEOPLE)
     on = withdrawn_on or _today()
+    errors: dict[str, list[str]] = {}
     if consent.state != ConsentState.GIVEN:
         raise ValidationFailed(
             f"There is no consent to withdraw: it is {consent.get_state_display().lower()}.",
             field="state",
         )
     if on < consent.decided_on:
-        raise ValidationFailed(
-            f"The withdrawal cannot be dated before the consent was given "
-            f"({consent.decided_on:%d/%m/%Y}).",
-            field="withdrawn_on",
-        )
-    if on > _today():
-        raise ValidationFailed(
-            "The withdrawal cannot be dated in the future.", field="withdrawn_on"
-        )
+        errors["withdrawn_on"] = [
+            "The withdrawal cannot be dated before the consent was given "
+            f"({consent.decided_on:%d/%m/%Y})."
+        ]
+    elif on > _today():
+        errors["withdrawn_on"] = ["The withdrawal cannot be dated in the future."]
+    if errors:
+        raise ValidationFailed.from_errors(errors)
     access.ensure_visible(actor, [consent.person])
-    changes = ChangeSet(actor=actor, reason=note)
+    changes = _Labelled(actor=actor, reason=note)
+    changes.labels[consent.uuid] = _consent_label(consent.purpose)
     with transaction.atomic():
+        # Read the row again under a lock: two withdrawals at once must not both pass the check.
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        if current.state != ConsentState.GIVEN:
+            raise ValidationFailed(
+                f"There is no consent to withdraw: it is {current.get_state_display().lower()}.",
+                field="state",
+            )
+        if expected_version is None:
+            expected_version = current.version
         model_update(
             instance=consent,
             fields=["state", "withdrawn_on"],
@@ -363,51 +451,65 @@ def consents_expire(*, on: date | None = None) -> int:
 # --- contact preferences -------------------------------------------------------------------------
 
 CONTACT_FIELDS = ["agreed", "by_phone", "by_text", "by_email", "by_post", "topics"]
+CHANNEL_FIELDS = ("by_phone", "by_text", "by_email", "by_post")
 
 
 def contact_preference_set(
     *, actor: Any, person: Person, data: Mapping[str, Any], expected_version: int | None = None
 ) -> ContactPreference:
+    """Whether and how the person agreed to be contacted, and about what (R-CONSENT-4).
+
+    `data`: `agreed` (yes, no, not_asked), the channels `by_phone`, `by_text`, `by_email`,
+    `by_post` (booleans) and `topics` (ContactPreference.Topic values). Only 'yes' keeps channels
+    and topics. Errors are reported at `agreed`, `channels` and `topics`.
+    """
     access.require(actor, Capability.EDIT_PEOPLE)
-    agreed = data.get("agreed", ContactPreference.Agreed.NOT_ASKED)
+    agreed = data.get("agreed") or ""
     errors: dict[str, list[str]] = {}
     if agreed not in ContactPreference.Agreed.values:
         errors["agreed"] = ["Choose whether they agreed to be contacted."]
-    channels = {k: bool(data.get(k)) for k in ("by_phone", "by_text", "by_email", "by_post")}
-    topics = list(data.get("topics") or [])
+    channels = {k: bool(data.get(k)) for k in CHANNEL_FIELDS}
+    given = set(data.get("topics") or [])
+    bad = sorted(str(t) for t in given - set(ContactPreference.Topic.values))
+    # In the order the form lists them, each once.
+    topics = [t for t in ContactPreference.Topic.values if t in given]
     if agreed == ContactPreference.Agreed.YES:
+        problems = []
         if not any(channels.values()):
-            errors["by_phone"] = ["Choose at least one way to contact them."]
-        if not topics:
-            errors["topics"] = ["Choose what they agreed to be contacted about."]
+            problems.append("Choose at least one way to contact them.")
         if channels["by_email"] and not person.email:
-            errors["by_email"] = ["Add an email address to their details before choosing email."]
+            problems.append("Add an email address to their details before choosing email.")
         if (channels["by_phone"] or channels["by_text"]) and not person.phone:
-            errors.setdefault("by_phone", []).append(
-                "Add a phone number to their details before choosing phone or text."
-            )
+            problems.append("Add a phone number to their details before choosing phone or text.")
+        if problems:
+            errors["channels"] = problems
+        if not topics and not bad:
+            errors["topics"] = ["Choose what they agreed to be contacted about."]
     else:
         channels = dict.fromkeys(channels, False)
-        topics = []
-    bad = [t for t in topics if t not in ContactPreference.Topic.values]
+        topics, bad = [], []
     if bad:
         errors["topics"] = [f"Unknown topic: {', '.join(bad)}."]
     if errors:
         raise ValidationFailed.from_errors(errors)
     access.ensure_visible(actor, [person])
     values = {"agreed": agreed, **channels, "topics": topics}
-    changes = ChangeSet(actor=actor)
+    changes = _Labelled(actor=actor)
     with transaction.atomic():
         pref, created = ContactPreference.objects.get_or_create(person=person)
+        pref = ContactPreference.objects.select_for_update().get(pk=pref.pk)
+        changes.labels[pref.uuid] = "Contact preferences"
+        if created or expected_version is None:
+            expected_version = pref.version
         model_update(
             instance=pref,
             fields=CONTACT_FIELDS,
             data=values,
             changes=changes,
             person=person,
-            expected_version=None if created else expected_version,
+            expected_version=expected_version,
         )
-        access.log_change(actor, [person], created=False, object_type="contact preference")
+        access.log_change(actor, [person], created=created, object_type="contact preference")
     return pref
 
 

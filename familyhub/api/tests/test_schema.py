@@ -23,6 +23,9 @@ PATHS = {
     "/api/v1/people/{id}/birth/": {"post"},
     "/api/v1/people/{id}/relationships/": {"get"},
     "/api/v1/relationships/": {"post"},
+    "/api/v1/people/{id}/consents/": {"get", "post"},
+    "/api/v1/people/{id}/consents/withdraw/": {"post"},
+    "/api/v1/people/{id}/contact-preferences/": {"get", "put"},
 }
 
 
