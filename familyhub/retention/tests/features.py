@@ -1,0 +1,268 @@
+"""The other apps' features, used on the person whose erasure `test_erasure_completeness` proves.
+
+Every app that stores data about a person or a family adds its feature here, through its own
+services, so that the person's data is in every table before the erasure. Free text carries the
+marker "zqxw" (the person's) so that the dump finds anything left behind.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+
+def exercise_other_features(
+    world: Any, *, household: Any, person: Any, child: Any, partner: Any
+) -> None:
+    """Engagement, casework, access and rights records about `person` (and their family)."""
+    _engagement(world, household=household, person=person, child=child)
+    _casework(world, household=household, person=person, child=child)
+    _break_glass(world, household=household)
+    _rights(world, person=person, child=child)
+
+
+def _engagement(world: Any, *, household: Any, person: Any, child: Any) -> None:
+    from familyhub.engagement import services as engagement
+    from familyhub.engagement.models import WalkIn
+    from familyhub.engagement.testing import a_service, a_session
+
+    worker = world.practitioner
+    session = a_session(organisation=world.lead, workers=[worker, world.group_worker])
+    now = timezone.now()
+    # A tick on the register (attendance) for the person, and a walk-in added at the door.
+    engagement.register_apply(
+        actor=worker,
+        session=session,
+        entries=[
+            engagement.Tick(id=uuid.uuid4(), person=str(person.uuid), present=True, at=now),
+            engagement.WalkInEntry(
+                id=uuid.uuid4(),
+                given_name="Walter",
+                family_name="Walkin",
+                adult=False,
+                date_of_birth=timezone.localdate() - timedelta(days=500),
+                unborn=False,
+                expected_date_of_delivery=None,
+                postcode="NG6 8AB",
+                at=now,
+            ),
+        ],
+    )
+    # The walk-in belongs to the person's family in this test (the person is its parent).
+    WalkIn.objects.filter(session=session).update(person=person, household=household)
+    service = a_service("cook-and-play")
+    enrolment = engagement.enrolment_create(
+        actor=world.team_manager,
+        household=household,
+        person=person,
+        service=service,
+        override_reason="Zqxw needs it whatever the rules say",
+    )
+    engagement.enrolment_end(actor=worker, enrolment=enrolment, reason="Zqxw moved on")
+    engagement.enrolment_create(
+        actor=world.team_manager,
+        household=household,
+        person=child,
+        service=service,
+        override_reason="Sibling of Zqxwanda Zqxwellington's group",
+    )
+
+
+def _casework(world: Any, *, household: Any, person: Any, child: Any) -> None:
+    from familyhub.casework.models import Contact, OutcomeRecord, Referral
+    from familyhub.casework.services import (
+        contacts,
+        enquiries,
+        feedback,
+        outcomes,
+        referrals,
+    )
+    from familyhub.engagement.testing import a_service
+
+    worker = world.practitioner
+    at = timezone.now() - timedelta(hours=2)
+    contacts.contact_record(
+        actor=worker,
+        household=household,
+        person=person,
+        kind=Contact.Kind.HOME_VISIT,
+        occurred_at=at,
+        duration_minutes=45,
+        notes="Zqxw visit notes",
+        follow_ups=[
+            contacts.FollowUpSpec("Zqxw follow-up", timezone.localdate() + timedelta(days=7))
+        ],
+    )
+    contacts.contact_record(
+        actor=worker,
+        household=household,
+        kind=Contact.Kind.PHONE,
+        occurred_at=at,
+        duration_minutes=45,
+        notes="Spoke to Paul; Zqxwanda Zqxwellington was out",
+    )
+    service = a_service("cook-and-play")
+    from familyhub.casework.services import caseloads
+
+    current = household.allocations.filter(ended_on__isnull=True).first()
+    caseloads.allocation_open(
+        actor=worker,
+        household=household,
+        worker=worker,
+        reason="Hqkv family; Zqxwanda Zqxwellington asked for a mentor",
+        replaces=current,
+    )
+    referrals.referral_make(
+        actor=worker,
+        household=household,
+        service=service,
+        to_organisation=service.provider,
+        person=person,
+        reason="Zqxw needs support",
+        agreed_by=person,
+        agreed_on=timezone.localdate(),
+        agreement_method=Referral.Agreement.IN_PERSON,
+    )
+    other = a_service("fred")
+    referrals.referral_make(
+        actor=worker,
+        household=household,
+        service=other,
+        to_organisation=other.provider,
+        person=child,
+        reason="For the child of Zqxwanda Zqxwellington",
+        agreed_by=person,
+        agreed_on=timezone.localdate(),
+        agreement_method=Referral.Agreement.IN_PERSON,
+    )
+    from familyhub.casework.models import Outcome
+    from familyhub.casework.reference import ensure_outcome_frameworks
+
+    ensure_outcome_frameworks()
+    outcome = Outcome.objects.filter(active=True).select_related("framework").first()
+    outcomes.outcome_record_add(
+        actor=worker,
+        household=household,
+        outcome=outcome,
+        kind=OutcomeRecord.Kind.GOAL,
+        description="Zqxw wants to return to work",
+        person=person,
+    )
+    outcomes.outcome_review_record(
+        actor=worker,
+        household=household,
+        reviewed_on=timezone.localdate(),
+        scores={outcome: outcome.framework.scale_max},
+        with_family="Zqxwanda Zqxwellington and Paul",
+        notes="Hqkv review notes",
+    )
+    form = feedback.feedback_form_create(actor=world.team_manager, service=service, name="Feedback")
+    feedback.feedback_question_add(
+        actor=world.team_manager, form=form, text="Anything else?", kind="text", required=False
+    )
+    feedback.feedback_link_create(actor=worker, form=form, person=person)
+    question = form.questions.first()
+    feedback.feedback_record_with_staff(
+        actor=worker,
+        form=form,
+        raw_answers={f"q_{question.pk}": "Zqxw feedback"},
+        person=person,
+    )
+    enquiries.enquiry_record(
+        actor=worker,
+        kind="complaint",
+        received_on=timezone.localdate(),
+        channel="phone",
+        from_name="Zqxwanda Zqxwellington",
+        from_contact="zqxw.mail@example.org",
+        about="Hqkv complaint",
+        details="Hqkv details, raised by Zqxwanda Zqxwellington",
+        household=household,
+    )
+
+
+def _break_glass(world: Any, *, household: Any) -> None:
+    from familyhub.access import services as access_services
+
+    access_services.break_glass_request(
+        actor=world.other_org_staff,
+        reference=str(household.uuid),
+        reason="safeguarding",
+        explanation="Hqkv concern: Zqxwanda Zqxwellington asked for help",
+    )
+
+
+def _rights(world: Any, *, person: Any, child: Any) -> None:
+    from familyhub.rights.models import IdentityMethod, ReceivedVia, RequesterKind, RequestKind
+    from familyhub.rights.services import packs
+    from familyhub.rights.services import requests as rights
+
+    dpo = world.dpo
+    identity = rights.IdentityCheck(
+        method=IdentityMethod.DOCUMENTS, evidence="Zqxw passport seen", authority_evidence=""
+    )
+    access_request = rights.request_record(
+        actor=dpo,
+        kind=RequestKind.ACCESS,
+        received_on=timezone.localdate(),
+        received_via=ReceivedVia.EMAIL,
+        description="Zqxw asks for everything held",
+        person=person,
+        requester_name="Zqxwanda Zqxwellington",
+        reply_to="zqxw.mail@example.org",
+        identity=identity,
+    )
+    pack = packs.pack_generate(actor=dpo, request=access_request)
+    # Every flagged item decided (release), one with a reason naming the person.
+    flagged = [item["item"] for item in pack.review_items]
+    assert flagged, "the family's pack flags the partner's and the child's data for review"
+    packs.pack_decide(
+        actor=dpo,
+        pack=pack,
+        decisions={
+            item: ("release", "Zqxw agreed" if i == 0 else "agreed")
+            for i, item in enumerate(flagged)
+        },
+    )
+    packs.pack_release(
+        actor=dpo,
+        pack=pack,
+        recipient="Zqxwanda Zqxwellington",
+        recipient_kind="data_subject",
+        channel="email to zqxw.mail@example.org",
+    )
+    rights.request_close(
+        actor=dpo,
+        request=access_request,
+        outcome="completed",
+        outcome_note="Pack sent to Zqxwanda Zqxwellington by email",
+    )
+    # A parent's request for their child: the person is the requester. (Withdrawn: an open
+    # request holds the child's records, as any open request does.)
+    child_request = rights.request_record(
+        actor=dpo,
+        kind=RequestKind.ACCESS,
+        received_on=timezone.localdate(),
+        received_via=ReceivedVia.LETTER,
+        description="Access to my child's records",
+        requester_kind=RequesterKind.PARENT,
+        person=child,
+        requester_person=person,
+        requester_name="Zqxwanda Zqxwellington",
+        requester_relationship="mother",
+        reply_to="1 Hqkv Street",
+        identity=rights.IdentityCheck(
+            method=IdentityMethod.DOCUMENTS,
+            evidence="Zqxw passport",
+            authority_evidence="Zqxw birth certificate",
+        ),
+    )
+    rights.request_close(
+        actor=dpo,
+        request=child_request,
+        outcome="withdrawn",
+        outcome_note="Zqxwanda Zqxwellington withdrew it",
+    )
