@@ -13,11 +13,11 @@ from uuid import UUID
 
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 
-from familyhub.access import log
+from familyhub.access import breakglass, log
 from familyhub.access.models import AccessLogEntry
 from familyhub.access.roles import Capability
 from familyhub.access.scopes import households_in_scope, people_in_scope
-from familyhub.core.errors import NotFound, PermissionRefused
+from familyhub.core.errors import NotFound, PermissionRefused, ValidationFailed
 from familyhub.people.choices import MemberRole
 from familyhub.people.models import Address, Household, Membership, Person
 
@@ -80,6 +80,7 @@ def person_for(user: Any, person_uuid: Any, *, reason: str = "", log_view: bool 
     )
     if person is None:
         raise NotFound(NOT_FOUND)
+    breakglass.note_shown(user, person_keys=[person.log_key])
     if log_view:
         log.record(
             user=user,
@@ -118,6 +119,7 @@ def household_for(
     )
     if household is None:
         raise NotFound(NOT_FOUND)
+    breakglass.note_shown(user, household_ids=[household.pk])
     if log_view:
         log.record(
             user=user,
@@ -154,3 +156,73 @@ def log_change(user: Any, people: Sequence[Person], *, created: bool, object_typ
         object_type=object_type,
         person_keys=[p.log_key for p in people],
     )
+
+
+# --- the access record: who has looked at a person (R-RIGHTS-6) -----------------------------------
+
+
+def access_record_people(user: Any) -> QuerySet[Person]:
+    """People whose access record the user may read: anyone for those who oversee access across
+    organisations (the DPO), otherwise the people in the user's own scope (a team manager)."""
+    require(user, Capability.VIEW_ACCESS_LOG)
+    if can(user, Capability.OVERSEE_ACCESS):
+        return Person.objects.all()
+    return people_visible_to(user)
+
+
+def person_for_access_record(
+    user: Any, person_uuid: Any, *, reason: str = "", export: bool = False
+) -> Person:
+    """One person whose access record the user may read; logs that it was read, or exported as a
+    file (404 alike for missing and out of reach)."""
+    person = access_record_people(user).filter(uuid=_as_uuid(person_uuid)).first()
+    if person is None:
+        raise NotFound(NOT_FOUND)
+    log.record(
+        user=user,
+        action=Action.EXPORT if export else Action.VIEW_ACCESS_RECORD,
+        object_type="person",
+        person_keys=[person.log_key],
+        detail="who has looked at this record" + (" (CSV file)" if export else ""),
+        reason=reason,
+    )
+    return person
+
+
+ACCESS_LOOKUP_LIMIT = 20
+
+
+def people_for_access_lookup(
+    user: Any,
+    *,
+    reference: str,
+    nhs_number: str = "",
+    family_name: str = "",
+    given_name: str = "",
+    date_of_birth: Any = None,
+) -> list[Person]:
+    """Find the person a family asks about, to answer "who has looked at my record" (R-RIGHTS-6).
+
+    Exact details only (an NHS number, or a last name with a date of birth), never a browse, and
+    logged as a search with the request's reference as its reason, like any other search.
+    """
+    people = access_record_people(user)
+    if nhs_number:
+        people, kind = people.filter(nhs_number=nhs_number), "NHS number"
+    elif family_name and date_of_birth:
+        people = people.filter(family_name__iexact=family_name.strip(), date_of_birth=date_of_birth)
+        if given_name.strip():
+            people = people.filter(given_name__iexact=given_name.strip())
+        kind = "name and date of birth"
+    else:
+        raise ValidationFailed("Give an NHS number, or a last name and a date of birth.")
+    found = list(people.order_by("family_name", "given_name", "id")[:ACCESS_LOOKUP_LIMIT])
+    log.record(
+        user=user,
+        action=Action.SEARCH,
+        object_type="person",
+        person_keys=[p.log_key for p in found],
+        detail=f"access record lookup by {kind}",
+        reason=reference,
+    )
+    return found

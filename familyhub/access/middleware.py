@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from familyhub.access import context
+from familyhub.access import breakglass, context
 
 SESSION_EPOCH_KEY = "familyhub_session_epoch"
 
@@ -28,9 +28,11 @@ class RequestContextMiddleware:
                 channel="api" if request.path.startswith("/api/") else "web",
             )
         )
+        shown = breakglass.start_request()  # the break-glass grants the page shows (banner)
         try:
             return self.get_response(request)
         finally:
+            breakglass.end_request(shown)
             context.reset(token)
 
 

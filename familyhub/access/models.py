@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from familyhub.access.roles import Role, capabilities_of
+from familyhub.access.roles import Capability, Role, capabilities_of
 from familyhub.core.models import BaseModel
 
 
@@ -23,10 +23,72 @@ class User(AbstractUser):
     # (familyhub.access.middleware.SessionGuardMiddleware).
     session_epoch = models.PositiveIntegerField(default=0)
 
+    # Set by an API token limited to one organisation (ApiTokenAuthentication): for this request
+    # the user acts only through their roles there, and without break-glass grants.
+    only_organisation_id: int | None = None
+
     @cached_property
     def active_memberships(self) -> list[Membership]:
-        """The user's roles, read once per request (the user object lives for one request)."""
-        return [m for m in self.memberships.select_related("organisation", "team") if m.active]
+        """The user's roles, read once per request (the user object lives for one request).
+
+        The user's active break-glass grants are read in the same breath (one more query, only for
+        roles that may break glass), so that every scope and log of the request has them at hand.
+        """
+        memberships = [
+            m
+            for m in self.memberships.select_related("organisation", "team")
+            if m.active
+            and (
+                self.only_organisation_id is None or m.organisation_id == self.only_organisation_id
+            )
+        ]
+        if self.only_organisation_id is None and any(
+            Capability.BREAK_GLASS in capabilities_of(m.role) for m in memberships
+        ):
+            self.__dict__["_break_glass_grants"] = list(
+                BreakGlassGrant.objects.filter(
+                    user=self,
+                    household__isnull=False,
+                    expires_at__gt=timezone.now(),
+                    ended_at__isnull=True,
+                ).order_by("expires_at", "id")
+            )
+        else:
+            self.__dict__["_break_glass_grants"] = []
+        return memberships
+
+    def forget_access_cache(self) -> None:
+        """Read roles and break-glass grants afresh (after a grant was made, ended or refused)."""
+        for name in ("active_memberships", "_break_glass_grants", "_break_glass_person_keys"):
+            self.__dict__.pop(name, None)
+
+    def break_glass_grants(self) -> list[BreakGlassGrant]:
+        """The user's break-glass grants in force now (R-ACCESS-2, ADR 0010)."""
+        self.active_memberships  # noqa: B018 - loads the grants with the roles
+        now = timezone.now()
+        return [g for g in self.__dict__.get("_break_glass_grants", ()) if g.in_force_at(now)]
+
+    def break_glass_household_ids(self) -> list[int]:
+        return sorted({g.household_id for g in self.break_glass_grants() if g.household_id})
+
+    def break_glass_person_keys(self) -> dict[str, BreakGlassGrant]:
+        """log_key (as text) -> grant, for every member of a household the user broke glass for."""
+        grants = self.break_glass_grants()
+        if not grants:
+            return {}
+        cached = self.__dict__.get("_break_glass_person_keys")
+        if cached is None or cached[0] != [g.pk for g in grants]:
+            from familyhub.people.models import Membership as HouseholdMembership
+
+            by_household = {g.household_id: g for g in grants}
+            rows = HouseholdMembership.objects.filter(household_id__in=list(by_household))
+            keys = {
+                str(key): by_household[household_id]
+                for key, household_id in rows.values_list("person__log_key", "household_id")
+            }
+            cached = ([g.pk for g in grants], keys)
+            self.__dict__["_break_glass_person_keys"] = cached
+        return cached[1]
 
     def organisation_ids_with(self, capability: str) -> list[int]:
         """Organisations in which one of this user's roles grants `capability`."""
@@ -83,7 +145,12 @@ class SignInEvent(models.Model):
 
 
 class Membership(BaseModel):
-    """A user's role in an organisation (and optionally a team). A user may hold several."""
+    """A user's role in an organisation (and optionally a team). A user may hold several.
+
+    Made and ended only by `access.services.membership_add` / `membership_end`, which record who
+    did it and when (ChangeRecord). Never deleted: an ended role keeps its row, so that the access
+    log can be read against the roles people held at the time (R-ACCESS-1, R-RIGHTS-6).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -94,16 +161,30 @@ class Membership(BaseModel):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     active = models.BooleanField(default=True)
+    started_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "organisation", "team", "role"], name="membership_unique"
+                fields=["user", "organisation", "team", "role"],
+                condition=models.Q(active=True),
+                name="membership_unique_active",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} at {self.organisation}"
+
+    def held_at(self, when: datetime) -> bool:
+        """Whether the role was held at `when` (from its creation to its end)."""
+        return self.created_at <= when and (self.ended_at is None or when < self.ended_at)
 
 
 def _hash_token(key: str) -> str:
@@ -111,7 +192,18 @@ def _hash_token(key: str) -> str:
 
 
 class ApiToken(BaseModel):
-    """A bearer token. Only its hash is stored; the key is shown once when it is made."""
+    """A bearer token. Only its hash is stored; the key is shown once when it is made.
+
+    A token may be narrower than its user (ADR 0010a): limited to one `organisation` (the user then
+    acts only through their roles there) and to a set of `scopes` (read people, write people),
+    enforced by the API's permission classes.
+    """
+
+    class Scope(models.TextChoices):
+        READ_PEOPLE = "people:read", "Read households and people"
+        WRITE_PEOPLE = "people:write", "Register and change households and people"
+
+    ALL_SCOPES = f"{Scope.READ_PEOPLE} {Scope.WRITE_PEOPLE}"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -120,9 +212,29 @@ class ApiToken(BaseModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Only the user's roles in this organisation count; empty for all of them",
+    )
+    scopes = models.CharField(
+        max_length=100,
+        default=ALL_SCOPES,
+        help_text="Space-separated: people:read, people:write",
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scope_set
 
     @staticmethod
     def new_key() -> str:
@@ -154,6 +266,8 @@ class AccessLogEntry(models.Model):
         CREATE = "create", "Created a record"
         UPDATE = "update", "Changed a record"
         EXPORT = "export", "Exported"
+        BREAK_GLASS = "break_glass", "Requested emergency access"
+        VIEW_ACCESS_RECORD = "view_access_record", "Viewed who has looked at a record"
 
     at = models.DateTimeField(db_index=True)
     user_id_at_time = models.BigIntegerField(null=True, db_index=True)
@@ -206,3 +320,92 @@ class AccessLogHead(models.Model):
 
 
 GENESIS_HASH = "0" * 64
+
+
+class BreakGlassGrant(BaseModel):
+    """Emergency access to one family outside the user's need to know (R-ACCESS-2, ADR 0010).
+
+    Made by `access.services.break_glass_request` after the user stated a reason from the list and
+    explained it. While in force (until `expires_at`, unless ended early) the family is in the
+    user's scope (`access.scopes`), its pages carry a banner, and every access to its members is
+    logged with the grant's reason. Every request, matched or not, waits in the review queue until
+    a team manager or the DPO records a decision; unjustified ones stay listed until followed up.
+    """
+
+    class Reason(models.TextChoices):
+        SAFEGUARDING = "safeguarding", "Safeguarding concern"
+        URGENT_CONTACT = "urgent_contact", "Urgent need to contact the family"
+        COVERING = "covering", "Covering a colleague's caseload"
+        NEW_REFERRAL = "new_referral", "New referral, not yet allocated"
+        DUTY = "duty", "Duty or out-of-hours cover"
+        OTHER = "other", "Another reason (explained below)"
+
+    class Decision(models.TextChoices):
+        JUSTIFIED = "justified", "Justified"
+        NOT_JUSTIFIED = "not_justified", "Not justified"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_requests")
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The organisation the user worked for when asking (whose managers review it)",
+    )
+    roles = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(
+        max_length=100, help_text="What the user gave to identify the family (an id or link)"
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the reference matched no family (or the family was since erased)",
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    explanation = models.TextField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    follow_up_note = models.TextField(blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "expires_at"], name="break_glass_user_expires"),
+            models.Index(fields=["reviewed_at", "created_at"], name="break_glass_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"break glass by {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def in_force_at(self, when: datetime) -> bool:
+        return self.household_id is not None and self.ended_at is None and when < self.expires_at
+
+    @property
+    def in_force(self) -> bool:
+        return self.in_force_at(timezone.now())
+
+    @property
+    def log_reason(self) -> str:
+        """What the access log's "why" says for every access under this grant.
+
+        The reason's label and the grant's id, never the free-text explanation: the log is never
+        erased, so it holds no words that might name a family (ADR 0005, ADR 0010).
+        """
+        return f"{BREAK_GLASS_LOG_PREFIX}{self.uuid}: {self.get_reason_display()}"
+
+
+BREAK_GLASS_LOG_PREFIX = "break glass "

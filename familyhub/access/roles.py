@@ -26,23 +26,53 @@ class Capability(models.TextChoices):
     VIEW_ACCESS_LOG = "view_access_log", "Read the access log"
     MANAGE_REFERENCE = "manage_reference", "Manage users and reference data"
     MANAGE_PRIVACY = "manage_privacy", "Keep the purposes register, notices, restrictions and objections"
+    # Break glass (R-ACCESS-2, ADR 0010): a stated reason opens one family for a limited time.
+    BREAK_GLASS = "break_glass", "Request emergency access to a family outside their scope"
+    # Oversight across every organisation: any person's access record, every review (ADR 0010).
+    OVERSEE_ACCESS = "oversee_access", "Oversee access by the staff of every organisation"
+    # Casework (R-ENGAGE-4..8, ADR 0013): visits, caseloads, referrals, outcomes, feedback forms.
+    CASEWORK = "casework", "Record visits, caseloads, referrals, outcomes and feedback"
+    TEAM_CASELOADS = "team_caseloads", "See the caseloads of the whole team"
+    # The service catalogue and its eligibility rules (R-ENGAGE-1, R-ENGAGE-2); also lets a manager
+    # enrol a family that is not eligible, with a recorded reason.
+    MANAGE_SERVICES = "manage_services", "Manage the service catalogue and eligibility rules"
+    # Rights requests (R-RIGHTS-1, ADR 0015): a family may tell any member of staff, and the month
+    # starts that day, so front-line roles write the request down; the DPO handles it.
+    RECORD_RIGHTS_REQUEST = "record_rights_request", "Record a data protection request received"
 
 
 _C = Capability
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.PRACTITIONER: frozenset({_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.VIEW_SPECIAL_CATEGORY}),
-    # Group workers take registers and add walk-ins; they need no special-category data.
-    Role.GROUP_WORKER: frozenset({_C.VIEW_PEOPLE, _C.EDIT_PEOPLE}),
-    Role.TEAM_MANAGER: frozenset(
-        {_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.VIEW_SPECIAL_CATEGORY, _C.VIEW_ACCESS_LOG}
+    Role.PRACTITIONER: frozenset(
+        {_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.VIEW_SPECIAL_CATEGORY, _C.BREAK_GLASS, _C.CASEWORK}
     ),
-    Role.PARTNER_STAFF: frozenset({_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.VIEW_SPECIAL_CATEGORY}),
+    # Group workers take registers and add walk-ins; they need no special-category data.
+    Role.GROUP_WORKER: frozenset({_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.BREAK_GLASS}),
+    Role.TEAM_MANAGER: frozenset(
+        {
+            _C.VIEW_PEOPLE,
+            _C.EDIT_PEOPLE,
+            _C.VIEW_SPECIAL_CATEGORY,
+            _C.VIEW_ACCESS_LOG,
+            _C.BREAK_GLASS,
+            _C.CASEWORK,
+            _C.TEAM_CASELOADS,
+            _C.MANAGE_SERVICES,
+        }
+    ),
+    Role.PARTNER_STAFF: frozenset(
+        {_C.VIEW_PEOPLE, _C.EDIT_PEOPLE, _C.VIEW_SPECIAL_CATEGORY, _C.BREAK_GLASS, _C.CASEWORK}
+    ),
     # Analysts never browse identifiable records (R-ACCESS-1).
     Role.ANALYST: frozenset(),
-    Role.DPO: frozenset({_C.VIEW_ACCESS_LOG, _C.MANAGE_PRIVACY}),
+    Role.DPO: frozenset({_C.VIEW_ACCESS_LOG, _C.MANAGE_PRIVACY, _C.OVERSEE_ACCESS}),
     # Administrators manage users and reference data but do not read case records by default.
-    Role.ADMIN: frozenset({_C.MANAGE_REFERENCE}),
+    Role.ADMIN: frozenset({_C.MANAGE_REFERENCE, _C.MANAGE_SERVICES}),
 }
+
+# Every front-line role may record a rights request made to it (R-RIGHTS-1, ADR 0015).
+for _role in (Role.PRACTITIONER, Role.GROUP_WORKER, Role.TEAM_MANAGER, Role.PARTNER_STAFF):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {_C.RECORD_RIGHTS_REQUEST}
 
 
 def capabilities_of(role: str) -> frozenset[str]:

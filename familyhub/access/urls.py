@@ -1,6 +1,6 @@
 from django.urls import path
 
-from familyhub.access import views
+from familyhub.access import views, views_breakglass, views_oversight, views_staff
 
 app_name = "access"
 
@@ -10,4 +10,26 @@ urlpatterns = [
     path(
         "staff/locked/reset-second-factor/", views.reset_second_factor, name="reset_second_factor"
     ),
+    # Staff roles, given and ended by administrators (R-ACCESS-1).
+    path("staff/roles/", views_staff.staff_roles, name="staff_roles"),
+    path(
+        "staff/roles/<uuid:membership_id>/end/", views_staff.staff_role_end, name="staff_role_end"
+    ),
+    # Break glass (R-ACCESS-2, ADR 0010).
+    path("emergency-access/", views_breakglass.break_glass_request, name="break_glass_request"),
+    path(
+        "emergency-access/<uuid:grant_id>/end/",
+        views_breakglass.break_glass_end,
+        name="break_glass_end",
+    ),
+    path("emergency-access/reviews/", views_breakglass.break_glass_queue, name="break_glass_queue"),
+    path(
+        "emergency-access/reviews/<uuid:grant_id>/",
+        views_breakglass.break_glass_review,
+        name="break_glass_review",
+    ),
+    # The access log read for one person, and reviewed for patterns (R-RIGHTS-6, R-ACCESS-3).
+    path("access-record/", views_oversight.person_lookup, name="person_lookup"),
+    path("access-record/<uuid:person_id>/", views_oversight.who_looked, name="who_looked"),
+    path("access-review/", views_oversight.access_review, name="access_review"),
 ]

@@ -276,3 +276,76 @@ def test_command_line_accepts_the_hyphenated_name(monkeypatch):
         ["familyhub", "--version"],
         ["familyhub"],
     ]
+
+
+def test_an_append_is_one_statement_on_postgresql(postgresql_only):
+    """The head lock, the entry, its people and the new head go in one statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory(username="worker")
+    first = log.record(user=user, action=AccessLogEntry.Action.SEARCH)  # makes the head row
+    keys = [uuid.uuid4() for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        entry = log.record(user=user, action=AccessLogEntry.Action.VIEW_HOUSEHOLD, person_keys=keys)
+    assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+    assert entry is not None and first is not None
+    assert entry.prev_hash == first.row_hash and entry.row_hash == log.row_hash(entry)
+    stored = AccessLogEntry.objects.get(pk=entry.pk)
+    assert (stored.prev_hash, stored.row_hash) == (entry.prev_hash, entry.row_hash)
+    assert set(
+        AccessLogSubject.objects.filter(entry=entry).values_list("person_key", flat=True)
+    ) == set(keys)
+    assert log.verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_chain(postgresql_only):
+    """Appends from several connections at once are serialised by the head row's lock."""
+    import threading
+
+    from django.db import connections
+
+    users = [UserFactory(username=f"worker{i}") for i in range(4)]
+    errors: list[BaseException] = []
+
+    def append_many(user) -> None:
+        try:
+            for _ in range(15):
+                log.record(
+                    user=user, action=AccessLogEntry.Action.VIEW_PERSON, person_keys=[uuid.uuid4()]
+                )
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=append_many, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    result = log.verify()
+    assert result.ok, result
+    assert result.checked == 60
+
+
+def test_without_a_head_row_the_chain_starts_from_genesis():
+    """The very first append (or one after the head row was lost) chains from the genesis hash."""
+    from familyhub.access.models import GENESIS_HASH, AccessLogHead
+
+    AccessLogHead.objects.all().delete()
+    entry = log.record(user=UserFactory(username="first"), action=AccessLogEntry.Action.SEARCH)
+    assert entry is not None and entry.prev_hash == GENESIS_HASH
+    head = AccessLogHead.objects.get(pk=1)
+    assert (head.last_id, head.last_hash) == (entry.pk, entry.row_hash)
+
+
+def test_entries_written_either_way_make_one_chain(postgresql_only, monkeypatch):
+    """The one-statement append (hash finished in SQL) and the ORM append chain alike."""
+    user = UserFactory(username="worker")
+    for one_statement in (False, True, False, True):
+        monkeypatch.setattr(log, "_one_statement_append", one_statement)
+        log.record(user=user, action=AccessLogEntry.Action.VIEW_PERSON, person_keys=[uuid.uuid4()])
+    result = log.verify()
+    assert result.ok and result.checked == 4

@@ -1,7 +1,12 @@
-"""`familyhub create_api_token USERNAME --name NAME [--days N]`: make an API token, show it once.
+"""`familyhub create_api_token USERNAME --name NAME [--days N] [--organisation ORG] [--scope S ...]`:
+make an API token, show it once.
 
 Only the token's hash is stored; the key is printed on standard output (alone, so a script can
 capture it) and cannot be shown again. Lose it and make another; revoke the old one.
+
+A token can be narrower than its user (ADR 0010a): `--organisation` limits it to the user's roles
+in that organisation (by name or ODS code), and `--scope` (repeatable: people:read, people:write)
+to reading or writing households and people. Without them it has the user's full API rights.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 from django.utils import timezone
 
 from familyhub.access.models import ApiToken, User
+from familyhub.places.models import Organisation
 
 DEFAULT_DAYS = 90
 
@@ -31,6 +38,18 @@ class Command(BaseCommand):
             default=DEFAULT_DAYS,
             help=f"Days until the token expires (default {DEFAULT_DAYS}; 0 for a token that never expires)",
         )
+        parser.add_argument(
+            "--organisation",
+            default="",
+            help="Limit the token to the user's roles in this organisation (its name or ODS code)",
+        )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=ApiToken.Scope.values,
+            default=[],
+            help="What the token may do (repeatable): people:read, people:write. Default: both",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         username, name, days = options["username"], options["name"].strip(), options["days"]
@@ -45,6 +64,22 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The user {username!r} is not active: a token for them would not work."
             )
+        organisation = None
+        wanted = options["organisation"].strip()
+        if wanted:
+            organisation = Organisation.objects.filter(
+                Q(name__iexact=wanted) | Q(ods_code__iexact=wanted)
+            ).first()
+            if organisation is None:
+                raise CommandError(f"There is no organisation called {wanted!r}.")
+            if not user.memberships.filter(organisation=organisation, active=True).exists():
+                raise CommandError(
+                    f"{username} has no role at {organisation.name}: a token limited to it could "
+                    "do nothing."
+                )
+        scopes = [s for s in ApiToken.Scope.values if s in options["scope"]] or list(
+            ApiToken.Scope.values
+        )
         key = ApiToken.new_key()
         expires_at = timezone.now() + timedelta(days=days) if days else None
         ApiToken.objects.create(
@@ -53,13 +88,19 @@ class Command(BaseCommand):
             prefix=key[:8],
             key_hash=ApiToken.hash_key(key),
             expires_at=expires_at,
+            organisation=organisation,
+            scopes=" ".join(scopes),
         )
         when = (
             f"expires {timezone.localtime(expires_at):%d/%m/%Y %H:%M}"
             if expires_at
             else "never expires"
         )
+        limits = f"may {' and '.join(s.split(':')[1] for s in scopes)} people"
+        if organisation is not None:
+            limits += f", only as {username} at {organisation.name}"
         self.stderr.write(
-            f"Token {name!r} for {username} ({when}). Copy the key now: it will not be shown again."
+            f"Token {name!r} for {username} ({when}; {limits}). Copy the key now: it will not be "
+            "shown again."
         )
         self.stdout.write(key)
