@@ -16,10 +16,12 @@ App: `familyhub.people.search.run(access.helpers.people_visible_to(user), text)`
 query, ranking, and the result page's rows with households and current addresses.
 Raw: hand-written SQL through the same connection: the same predicates and scope EXISTS, and the
 same display rows (person, household, current address, ward) in one joined query. For names two
-raw baselines: `raw` = phonetic keys OR trigram (the app's candidate generators; on SQLite the
-FTS5 ids first, as the app does) then details for the first 50; `raw_phonetic` = phonetic keys
-only, as the issue describes. Postcode: raw SQL driven from the postcode index (addresses ->
-memberships -> people), the plan a hand-writer would choose.
+raw baselines: `raw` = phonetic keys OR look-alike names in one query (the app's candidate
+generators, which the app runs one after the other: on PostgreSQL `%` at the app's similarity
+threshold, on SQLite the ids of the app's usual FTS5 query first) then details for the first 50;
+`raw_phonetic` = phonetic keys only, as the issue describes. Postcode: raw SQL driven from the
+postcode index (addresses -> memberships -> people), the plan a hand-writer would choose. Neither
+side writes the access log (the view does that; the pages benchmark measures it).
 Each kind: warm-up queries first, then app and raw interleaved (alternating which goes first).
 """
 
@@ -220,7 +222,25 @@ class RawSearch:
     """The same searches in hand-written SQL (parameters, one connection, no ORM)."""
 
     def __init__(self, connection, org_ids: list[int]) -> None:
+        from familyhub.people import search
+
         self.connection = connection
+        if connection.vendor == "postgresql":
+            # The threshold the app's look-alike query runs at (it sets it for that query only).
+            threshold = getattr(search, "NAME_SIMILARITY", 0.3)
+            with connection.cursor() as cur:
+                cur.execute(f"SET pg_trgm.similarity_threshold = {float(threshold)}")
+        # The FTS5 query the app sends for a misspelt name of two or more words (older code: an OR
+        # of every trigram of the name).
+        anchored = getattr(search, "fts_anchored_match", None)
+        self.fts_limit = search.CANDIDATE_LIMIT if anchored else search.TRIGRAM_LIMIT
+        self.fts_match = anchored or (
+            lambda name: " OR ".join(
+                f'"{g}"'
+                for g in sorted({name[i : i + 3] for i in range(len(name) - 2)})
+                if g.strip() and '"' not in g
+            )
+        )
         self.orgs = ", ".join(str(int(i)) for i in org_ids)
         # Nested EXISTS, membership first: written as a join inside one EXISTS, SQLite starts from
         # every open allocation of the organisation for each candidate (measured: 30x slower).
@@ -267,17 +287,18 @@ class RawSearch:
                 params: list = [first, last, last, first]
                 if not phonetic_only:
                     if self.connection.vendor == "postgresql":
+                        # The app's look-alike predicate: `%` at the app's similarity threshold.
                         where = f"({where} OR p.search_name %% %s)"
                         params.append(q.name)
-                    else:  # as the app does: FTS5 trigram ids first, then an IN list
-                        grams = sorted({q.name[i : i + 3] for i in range(len(q.name) - 2)})
-                        grams = [g for g in grams if g.strip() and '"' not in g]
-                        cur.execute(
-                            "SELECT rowid FROM people_person_fts WHERE people_person_fts MATCH %s "
-                            "ORDER BY rank LIMIT 200",
-                            [" OR ".join(f'"{g}"' for g in grams)],
-                        )
-                        fts_ids = [r[0] for r in cur.fetchall()]
+                    else:  # as the app does: FTS5 ids first (its usual look-alike query), then IN
+                        match, fts_ids = self.fts_match(q.name), []
+                        if match:
+                            cur.execute(
+                                "SELECT rowid FROM people_person_fts WHERE people_person_fts "
+                                "MATCH %s ORDER BY rank LIMIT %s",
+                                [match, self.fts_limit],
+                            )
+                            fts_ids = [r[0] for r in cur.fetchall()]
                         if fts_ids:
                             where = f"({where} OR p.id IN ({', '.join(['%s'] * len(fts_ids))}))"
                             params.extend(fts_ids)

@@ -40,23 +40,34 @@ class Household(VersionedModel):
 class Address(BaseModel):
     """Where a household lives, from one date to another: earlier addresses are kept (history)."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="addresses")
+    # No index of its own: (household, valid_to) below serves every lookup by household.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="addresses", db_index=False
+    )
     line1 = models.CharField("address line 1", max_length=150)
     line2 = models.CharField("address line 2", max_length=150, blank=True)
     town = models.CharField("town or city", max_length=100, default="Nottingham")
     postcode = models.CharField(
         max_length=8, help_text="Stored in standard form, for example NG7 5HY"
     )
-    postcode_key = models.CharField(
-        max_length=7, db_index=True, help_text="Postcode without spaces"
-    )
+    postcode_key = models.CharField(max_length=7, help_text="Postcode without spaces")
     ward = models.ForeignKey("places.Ward", null=True, blank=True, on_delete=models.PROTECT)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-valid_from", "-id"]
-        indexes = [models.Index(fields=["household", "valid_to"])]
+        indexes = [
+            models.Index(fields=["household", "valid_to"]),
+            # Matched exactly only: a plain index (db_index=True adds a LIKE index on PostgreSQL).
+            models.Index(fields=["postcode_key"], name="address_postcode_key"),
+            # The family list filtered by ward starts from the ward's current addresses.
+            models.Index(
+                fields=["ward", "household"],
+                condition=models.Q(valid_to__isnull=True),
+                name="address_current_ward",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
@@ -88,7 +99,7 @@ class Person(VersionedModel):
 
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
-    nhs_number = models.CharField("NHS number", max_length=10, blank=True, db_index=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
     gp_practice = models.CharField("GP practice", max_length=150, blank=True)
     gp_practice_code = models.CharField("GP practice code", max_length=10, blank=True)
 
@@ -139,8 +150,14 @@ class Person(VersionedModel):
     # The person's pseudonymous key in the access log: deleting this row cuts the link (ADR 0005).
     log_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
+    # Not indexed: never searched by, and staff accounts are ended, not deleted.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     archived_at = models.DateTimeField(null=True, blank=True)
     archive_reason = models.CharField(max_length=300, blank=True)
@@ -155,6 +172,8 @@ class Person(VersionedModel):
             models.Index(fields=["given_sound"], name="person_given_sound"),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["expected_date_of_delivery"]),
+            # Matched exactly only: a plain index (db_index=True adds a LIKE index on PostgreSQL).
+            models.Index(fields=["nhs_number"], name="person_nhs_number"),
         ]
 
     def __str__(self) -> str:
@@ -177,7 +196,10 @@ class Person(VersionedModel):
 class PersonIdentifier(BaseModel):
     """Other identifiers: social care ID, Early Help ID, UPN, ..."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    # Indexed by the unique (person, scheme) below.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="identifiers", db_index=False
+    )
     scheme = models.CharField(max_length=20, choices=c.IdentifierScheme.choices)
     value = models.CharField(max_length=50)
 
@@ -194,7 +216,10 @@ class PersonIdentifier(BaseModel):
 class Membership(BaseModel):
     """A person's place in a household. A parent may belong to two (parents living apart)."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="memberships")
+    # Indexed by the unique (household, person) below.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=c.MemberRole.choices)
     lives_here = models.BooleanField(default=True)
@@ -216,8 +241,9 @@ class Membership(BaseModel):
 class Relationship(BaseModel):
     """`from_person` is the <kind> of `to_person` (e.g. A is the mother of B)."""
 
+    # Indexed by the unique (from_person, to_person, kind) below.
     from_person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="relationships_from"
+        Person, on_delete=models.CASCADE, related_name="relationships_from", db_index=False
     )
     to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
     kind = models.CharField(max_length=20, choices=c.RelationshipKind.choices)
@@ -247,8 +273,9 @@ class CaseAllocation(BaseModel):
     """
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="allocations")
+    # Indexed by (organisation, ended_on, household) below.
     organisation = models.ForeignKey(
-        "places.Organisation", on_delete=models.PROTECT, related_name="allocations"
+        "places.Organisation", on_delete=models.PROTECT, related_name="allocations", db_index=False
     )
     team = models.ForeignKey("places.Team", null=True, blank=True, on_delete=models.PROTECT)
     worker = models.ForeignKey(
@@ -262,7 +289,16 @@ class CaseAllocation(BaseModel):
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "ended_on", "household"])]
+        indexes = [
+            models.Index(fields=["organisation", "ended_on", "household"]),
+            # Open allocations in household order: lets the family list by ward check a ward's
+            # households against the organisation's open allocations in one ordered pass.
+            models.Index(
+                fields=["organisation", "household"],
+                condition=models.Q(ended_on__isnull=True),
+                name="allocation_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} with {self.organisation_id}"

@@ -93,12 +93,16 @@ class Venue(BaseModel):
 
 
 class EthnicityCategory(models.Model):
-    """ONS Census 2021 categories, plus the two answers that are not a category."""
+    """ONS Census 2021 categories, plus 'prefer not to say' (asked, and declined).
+
+    'Not asked' is not a row: a person's ethnicity is empty (NULL) until someone asks. One answer,
+    one representation (NHS Data Dictionary code 99, 'not known', on export: see
+    `places.reference.ethnicity_not_asked`).
+    """
 
     class Kind(models.TextChoices):
         CATEGORY = "category", "Ethnic group"
         PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
-        NOT_ASKED = "not_asked", "Not asked"
 
     key = models.CharField(max_length=20, unique=True)
     ons_code = models.PositiveSmallIntegerField(null=True, blank=True, unique=True)

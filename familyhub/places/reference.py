@@ -44,15 +44,28 @@ def load_wards(Ward: Any) -> int:
     return n
 
 
+ETHNICITY_FILE = "ethnicity_census2021_to_nhs.csv"
+# The file's last line is 'Not asked / not known' (NHS Data Dictionary code 99). It is not loaded as
+# a category: a person whose ethnicity was never asked has none (NULL), so that 'not asked' has one
+# representation only and stays apart from 'prefer not to say' (asked and declined, code Z).
+NOT_ASKED_NHS_CODE = "99"
+
+
+def ethnicity_not_asked() -> dict[str, str]:
+    """What an empty ethnicity stands for on export: the file's 'not asked' line (code 99)."""
+    return next(r for r in read_csv(ETHNICITY_FILE) if r["nhs_dd_code"] == NOT_ASKED_NHS_CODE)
+
+
 def load_ethnicity(EthnicityCategory: Any) -> int:
+    """The 19 ONS categories and 'prefer not to say'; 'not asked' is NULL, never a row."""
     n = 0
-    for i, row in enumerate(read_csv("ethnicity_census2021_to_nhs.csv")):
+    for i, row in enumerate(read_csv(ETHNICITY_FILE)):
         if row["ons_code"]:
             key, kind, code = f"ons-{row['ons_code']}", "category", int(row["ons_code"])
         elif row["nhs_dd_code"] == "Z":
             key, kind, code = "prefer-not-to-say", "prefer_not_to_say", None
         else:
-            key, kind, code = "not-asked", "not_asked", None
+            continue  # 'not asked' (see above)
         EthnicityCategory.objects.update_or_create(
             key=key,
             defaults={
