@@ -187,6 +187,9 @@ STATIC_URL = "/static/"
 WHITENOISE_AUTOREFRESH = not PRODUCTION  # serve from the apps' static folders until collectstatic
 STATIC_ROOT = PROJECT_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("FAMILYHUB_MEDIA_ROOT", VAR_DIR / "media"))
+# Generated files that hold personal data (extracts, packs, reports) are written here and nowhere
+# else, so that erasure can find them (familyhub/retention/derived.py, docs/operating.md).
+FAMILYHUB_EXPORTS_DIR = Path(os.environ.get("FAMILYHUB_EXPORTS_DIR", VAR_DIR / "exports"))
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -278,6 +281,28 @@ LOGGING = {
 
 # familyhub's own settings
 FAMILYHUB_SEARCH_LIMIT = 50
+# Break glass (R-ACCESS-2, ADR 0010): how long emergency access to a family lasts.
+FAMILYHUB_BREAK_GLASS_MINUTES = int(os.environ.get("FAMILYHUB_BREAK_GLASS_MINUTES", "60"))
+
+
+# Who the privacy notice and the Article 30 record name as controller and Data Protection Officer
+# (R-NOTICE-1): the lead organisation. Outside production the fictional defaults below are used;
+# in production a notice cannot be published until the name and the DPO's email are set.
+def _contact(name: str, demo: str) -> str:
+    return os.environ.get(name, "" if PRODUCTION else demo)
+
+
+FAMILYHUB_PRIVACY_CONTACT = {
+    "controller_name": _contact("FAMILYHUB_CONTROLLER_NAME", "Nottingham CityCare Partnership"),
+    "controller_address": _contact("FAMILYHUB_CONTROLLER_ADDRESS", "1 Example Street, Nottingham"),
+    "controller_website": _contact("FAMILYHUB_CONTROLLER_WEBSITE", ""),
+    "dpo_name": _contact("FAMILYHUB_DPO_NAME", "Data Protection Officer"),
+    "dpo_email": _contact("FAMILYHUB_DPO_EMAIL", "dpo@example.org"),
+    "dpo_phone": _contact("FAMILYHUB_DPO_PHONE", "0115 496 0123"),
+    "dpo_address": _contact(
+        "FAMILYHUB_DPO_ADDRESS", "Data Protection Officer, 1 Example Street, Nottingham"
+    ),
+}
 
 # Background work (exports, disposal runs, imports, linkage): django-tasks with its database
 # backend, so no extra server is needed; `familyhub db_worker` runs the queue (ADR 0009).

@@ -203,6 +203,9 @@ def ensure_reference_data() -> None:
         reference.load_areas(Area, Ward)
     if not EthnicityCategory.objects.exists():
         reference.load_ethnicity(EthnicityCategory)
+    from familyhub.privacy.registers import load_seed_purposes
+
+    load_seed_purposes()  # the purposes register (privacy/0003); adds only missing codes
 
 
 def build_personas() -> Personas:

@@ -98,6 +98,9 @@ class Route:
     api: bool = False
     sample_path: str | None = None  # for unnamed or regex routes: a concrete path to request
     note: str = ""
+    # Makes the rows the route needs before it is requested: setup(personas), e.g. a published
+    # privacy notice for /privacy-notice/v1/.
+    setup: Any = field(default=None, compare=False, repr=False)
 
     def passes(self) -> tuple[str, ...]:
         return (LEAD, PARTNER, MISSING) if self.record else ("",)

@@ -21,6 +21,9 @@ from django.test import Client
 from django.urls import reverse
 
 from familyhub.access.models import ApiToken
+from familyhub.casework.tests.matrix import CASEWORK_TABLE
+from familyhub.engagement.tests.matrix import ENGAGEMENT_TABLE
+from familyhub.rights.tests.matrix import RIGHTS_TABLE
 from familyhub.core.testing import sign_in_verified
 from familyhub.core.tests.access_matrix import (
     FORBIDDEN,
@@ -73,6 +76,53 @@ API_EDITORS_EMPTY_BODY = row(
 API_NO_SUCH_METHOD = row("405 405 405 405 forbidden forbidden forbidden 405 login")
 API_LEAD_WRITE = row("invalid invalid invalid 404 forbidden forbidden forbidden 404 login")
 API_PARTNER_WRITE = row("404 404 404 invalid forbidden forbidden forbidden 404 login")
+# Break glass (BREAK_GLASS: the roles that see families) and the access log's readers
+# (VIEW_ACCESS_LOG: the team manager and the DPO); ADR 0010. *_404: a random id in the URL.
+ADMINS_404 = row("forbidden forbidden forbidden forbidden forbidden forbidden 404 forbidden login")
+BREAKERS = VIEWERS
+BREAKERS_405 = row("405 405 405 405 forbidden forbidden forbidden 405 login")
+BREAKERS_404 = row("404 404 404 404 forbidden forbidden forbidden 404 login")
+LOG_READERS = row("forbidden forbidden ok forbidden forbidden ok forbidden forbidden login")
+LOG_READERS_405 = row("forbidden forbidden 405 forbidden forbidden 405 forbidden forbidden login")
+LOG_READERS_404 = row("forbidden forbidden 404 forbidden forbidden 404 forbidden forbidden login")
+# The access record of a person: the team manager for people in their scope, the DPO for anyone.
+ACCESS_RECORD = (
+    LOG_READERS,
+    row("forbidden forbidden 404 forbidden forbidden ok forbidden forbidden login"),
+)
+NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"
+# The purposes register, the privacy notice and the Article 30 record (R-CONSENT-1, R-NOTICE-1):
+# every member of staff reads the register; the DPO (MANAGE_PRIVACY) changes it, publishes the
+# notice and reads the record; staff who see families see who to ask for consent again; the
+# notice itself is public (ADR 0014).
+DPO = row("forbidden forbidden forbidden forbidden forbidden ok forbidden forbidden login")
+DPO_405 = row("forbidden forbidden forbidden forbidden forbidden 405 forbidden forbidden login")
+DPO_404 = row("forbidden forbidden forbidden forbidden forbidden 404 forbidden forbidden login")
+VIEWERS_405 = row("405 405 405 405 forbidden forbidden forbidden 405 login")
+
+
+def _notice_versions(personas: Any) -> None:
+    """Versions 1 and 2 of the privacy notice, for the public notice routes."""
+    from familyhub.privacy import registers, selectors
+
+    registers.notice_publish(actor=personas.dpo, summary="First published version.")
+    purpose = selectors.purpose_by_code("evaluation")
+    registers.purpose_update(
+        actor=personas.dpo,
+        purpose=purpose,
+        data={"retention": "evaluation data: 10 years"},
+        expected_version=purpose.version,
+    )
+    registers.notice_publish(actor=personas.dpo, summary="Evaluation data kept 10 years.")
+
+
+def public_notice(**kwargs: Any) -> Route:
+    return Route(
+        methods={"GET": EVERYONE, "POST": NOBODY_405},
+        setup=_notice_versions,
+        note="public, without sign-in (requested with versions 1 and 2 published)",
+        **kwargs,
+    )
 
 
 def page(**methods: Any) -> Route:
@@ -133,6 +183,37 @@ TABLE: dict[str, Route] = {
         methods={"GET": ADMINS_405, "POST": ADMINS},
         note="POST only; removes the user's authenticator and backup codes and ends their sessions",
     ),
+    # --- staff roles, break glass, the access record and review (R-ACCESS-1..3, R-RIGHTS-6) ---
+    "access:staff_roles": Route(
+        methods={"GET": ADMINS, "POST": ADMINS},
+        note="administrators give and end roles; never their own",
+    ),
+    "access:staff_role_end": Route(
+        methods={"GET": ADMINS_405, "POST": ADMINS_404},
+        sample_path=f"/staff/roles/{NO_SUCH_ID}/end/",
+        note="POST only; requested with an id that does not exist",
+    ),
+    "access:break_glass_request": Route(
+        methods={"GET": BREAKERS, "POST": BREAKERS},
+        note="emergency access: an empty form is refused (and the refusal logged)",
+    ),
+    "access:break_glass_end": Route(
+        methods={"GET": BREAKERS_405, "POST": BREAKERS_404},
+        sample_path=f"/emergency-access/{NO_SUCH_ID}/end/",
+        note="POST only, for the user's own grant; requested with an id that does not exist",
+    ),
+    "access:break_glass_queue": Route(methods={"GET": LOG_READERS, "POST": LOG_READERS_405}),
+    "access:break_glass_review": Route(
+        methods={"GET": LOG_READERS_404, "POST": LOG_READERS_404},
+        sample_path=f"/emergency-access/reviews/{NO_SUCH_ID}/",
+        note="requested with an id that does not exist",
+    ),
+    "access:person_lookup": Route(
+        methods={"GET": LOG_READERS, "POST": LOG_READERS},
+        note="the DPO finds anyone, a team manager the people in their scope; logged",
+    ),
+    "access:who_looked": person_page(GET=ACCESS_RECORD, POST=(LOG_READERS_405, LOG_READERS_405)),
+    "access:access_review": Route(methods={"GET": LOG_READERS, "POST": LOG_READERS_405}),
     # --- people: search and the registration wizard ---
     "people:search": page(GET=VIEWERS, POST=VIEWERS),
     "people:household_list": page(GET=VIEWERS, POST=VIEWERS),
@@ -152,6 +233,80 @@ TABLE: dict[str, Route] = {
     "people:person_edit": person_page(GET=RECORD, POST=RECORD),
     "people:person_record_birth": person_page(GET=RECORD, POST=RECORD),
     "people:person_identifiers": person_page(GET=RECORD, POST=RECORD),
+    # --- privacy: consent, contact preferences, purpose-dependent lists (R-CONSENT-2..4) ---
+    "privacy:household_consent": household_page(GET=RECORD, POST=RECORD),
+    "privacy:person_consent": person_page(GET=RECORD, POST=RECORD),
+    "privacy:consent_withdraw": person_page(GET=RECORD, POST=RECORD),
+    "privacy:consent_evidence": Route(
+        methods={"GET": RECORD, "POST": RECORD},
+        record="person",
+        note="the scanned form of ?purpose=<code>; without one, a redirect to the consent page",
+    ),
+    "privacy:contact_preferences": person_page(GET=RECORD, POST=RECORD),
+    "privacy:photo_consent": person_page(GET=RECORD, POST=RECORD),
+    "privacy:mailing_list": page(GET=VIEWERS, POST=VIEWERS),
+    "privacy:mailing_list_csv": page(GET=VIEWERS, POST=VIEWERS),
+    "privacy:imagination_library": page(GET=VIEWERS, POST=VIEWERS),
+    "privacy:imagination_library_csv": page(GET=VIEWERS, POST=VIEWERS),
+    # --- privacy: the purposes register, the notice and the Article 30 record (R-NOTICE-1) ---
+    "privacy:register": page(GET=SIGNED_IN, POST=SIGNED_IN_405),
+    "privacy:purpose_create": Route(
+        methods={"GET": DPO, "POST": DPO},
+        note="an empty form is shown again with its errors; nothing is saved",
+    ),
+    "privacy:purpose_detail": Route(
+        methods={"GET": SIGNED_IN, "POST": SIGNED_IN_405},
+        sample_path="/privacy/purposes/service-delivery/",
+    ),
+    "privacy:purpose_edit": Route(
+        methods={"GET": DPO, "POST": DPO},
+        sample_path="/privacy/purposes/service-delivery/edit/",
+        note="an empty form is shown again with its errors; nothing is saved",
+    ),
+    "privacy:reconsent": page(GET=VIEWERS, POST=VIEWERS_405),
+    "privacy:notice_manage": Route(
+        methods={"GET": DPO, "POST": DPO},
+        note="an empty form publishes nothing: it is shown again with its errors",
+    ),
+    "privacy:ropa": page(GET=DPO, POST=DPO_405),
+    "privacy:ropa_csv": Route(methods={"GET": DPO, "POST": DPO_405}, note="downloads are logged"),
+    "privacy:ropa_xlsx": Route(methods={"GET": DPO, "POST": DPO_405}, note="downloads are logged"),
+    "privacy:notice": public_notice(),
+    "privacy:notice_versions": public_notice(),
+    "privacy:notice_version": public_notice(sample_path="/privacy-notice/v1/"),
+    "privacy:notice_changes": public_notice(sample_path="/privacy-notice/changes/1/2/"),
+    # --- retention: disposal, rules, holds, erasure (R-RIGHTS-4, R-RETAIN-1/2): the DPO only ---
+    "retention:dashboard": page(GET=DPO, POST=DPO),
+    "retention:preview": page(GET=DPO, POST=DPO),
+    "retention:run_list": page(GET=DPO, POST=DPO),
+    "retention:run_start": Route(
+        methods={"GET": DPO_405, "POST": DPO},
+        note="POST only; an empty form is shown again with its errors",
+    ),
+    "retention:run_detail": Route(
+        methods={"GET": DPO_404, "POST": DPO_404}, sample_path=f"/retention/runs/{NO_SUCH_ID}/"
+    ),
+    "retention:rule_list": page(GET=DPO, POST=DPO),
+    "retention:rule_edit": Route(
+        methods={"GET": DPO, "POST": DPO},
+        sample_path="/retention/rules/CASE_RECORD/edit/",
+        note="an empty form saves nothing: it is shown again with its errors",
+    ),
+    "retention:hold_list": page(GET=DPO, POST=DPO),
+    "retention:hold_release": Route(
+        methods={"GET": DPO_405, "POST": DPO_404},
+        sample_path=f"/retention/holds/{NO_SUCH_ID}/release/",
+    ),
+    "retention:erasure_list": page(GET=DPO, POST=DPO),
+    "retention:erasure_detail": Route(
+        methods={"GET": DPO_404, "POST": DPO_404},
+        sample_path=f"/retention/erasures/{NO_SUCH_ID}/",
+    ),
+    "retention:erase_person": Route(
+        methods={"GET": DPO_404, "POST": DPO_404},
+        sample_path=f"/retention/people/{NO_SUCH_ID}/erase/",
+        note="any person, found by id (the DPO has no case scope); every look is logged",
+    ),
 }
 
 # The REST API (familyhub/api/urls.py), checked when its routes exist. Bearer tokens, as partner
@@ -188,6 +343,15 @@ API_TABLE: dict[str, Route] = {
     "api-relationship-list": Route(
         methods={"GET": API_NO_SUCH_METHOD, "POST": API_EDITORS_EMPTY_BODY}, api=True
     ),
+    "api-person-consents": Route(
+        methods={"GET": RECORD, "POST": RECORD_WRITE}, record="person", api=True
+    ),
+    "api-person-consent-withdraw": Route(
+        methods={"GET": RECORD_405, "POST": RECORD_WRITE}, record="person", api=True
+    ),
+    "api-person-contact-preferences": Route(
+        methods={"GET": RECORD, "PUT": RECORD_WRITE}, record="person", api=True
+    ),
     "api/^": Route(
         methods={m: EVERYONE_404 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
         api=True,
@@ -196,6 +360,12 @@ API_TABLE: dict[str, Route] = {
     ),
 }
 TABLE.update(API_TABLE)
+# Casework's routes (R-ENGAGE-4..9) are declared in familyhub/casework/tests/matrix.py.
+TABLE.update(CASEWORK_TABLE)
+# Engagement's routes (R-ENGAGE-1..3) are declared in familyhub/engagement/tests/matrix.py.
+TABLE.update(ENGAGEMENT_TABLE)
+# Rights requests' routes (R-RIGHTS-1..3) are declared in familyhub/rights/tests/matrix.py.
+TABLE.update(RIGHTS_TABLE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,6 +529,9 @@ def _records(personas: Any) -> dict[str, dict[str, str]]:
             PARTNER: str(a_parent(personas.partner_household).uuid),
             MISSING: str(uuid.uuid4()),
         },
+        **getattr(personas, "casework_records", {}),  # made by casework routes' setup
+        **getattr(personas, "engagement_records", {}),  # made by engagement routes' setup
+        **getattr(personas, "rights_records", {}),  # made by rights routes' setup
     }
 
 
@@ -385,6 +558,8 @@ def test_route_access(key, personas):
     found, spec = FOUND_BY_KEY[key], TABLE[key]
     api = spec.api
     requester = Requester(personas)
+    if spec.setup is not None:
+        spec.setup(personas)
     records = _records(personas).get(spec.record or "", {})
     problems: list[str] = []
     missing_bodies: dict[tuple[str, str], bytes] = {}
@@ -462,6 +637,8 @@ def test_table_rows_are_consistent():
             lead, partner = spec.expected(method, LEAD), spec.expected(method, PARTNER)
             for persona in ("analyst", "dpo", "admin", "anonymous", "other_org_staff"):
                 assert lead[persona] == partner[persona], (key, method, persona)
+            if lead["practitioner"] == FORBIDDEN:
+                continue  # a record route for other roles (the access record: see ACCESS_RECORD)
             assert {lead["practitioner"], partner["partner_staff"]} <= {OK, INVALID, NOT_ALLOWED}, (
                 key
             )

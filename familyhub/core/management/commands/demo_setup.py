@@ -9,7 +9,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from familyhub.core.demo import organisations
+from familyhub.core.demo import organisations, privacy_notice
+from familyhub.core.demo.casework import load_casework_demo
+from familyhub.core.demo.consents import load_demo_consents
+from familyhub.core.demo.engagement import load_engagement_demo
+from familyhub.core.demo.rights import load_rights_demo
 from familyhub.core.errors import ApplicationError
 from familyhub.core.management.commands.demo_data import generate, summary
 from familyhub.people.models import Household
@@ -39,6 +43,7 @@ class Command(BaseCommand):
             self.stdout.write("Setting up organisations, teams and venues...")
         orgs = organisations.ensure_organisations(seed)
         staff = organisations.ensure_staff(orgs, seed)
+        self.stdout.write(privacy_notice.ensure_published())
 
         if Household.objects.exists():
             self.stdout.write("Families are already loaded: none added.")
@@ -51,6 +56,10 @@ class Command(BaseCommand):
             except ApplicationError as e:
                 raise CommandError(e.message)
             self.stdout.write(summary(stats))
+        self.stdout.write(str(load_demo_consents(seed=seed)))
+        self.stdout.write(str(load_casework_demo(seed=seed)))
+        self.stdout.write(str(load_engagement_demo(seed=seed)))
+        self.stdout.write(load_rights_demo(seed=seed))
 
         self.stdout.write("")
         self.stdout.write(sign_in_table(staff))
