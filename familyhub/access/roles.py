@@ -25,7 +25,10 @@ class Capability(models.TextChoices):
     VIEW_SPECIAL_CATEGORY = "view_special", "See special-category data"
     VIEW_ACCESS_LOG = "view_access_log", "Read the access log"
     MANAGE_REFERENCE = "manage_reference", "Manage users and reference data"
-    MANAGE_PRIVACY = "manage_privacy", "Keep the purposes register, notices, restrictions and objections"
+    MANAGE_PRIVACY = (
+        "manage_privacy",
+        "Keep the purposes register, notices, restrictions and objections",
+    )
     # Break glass (R-ACCESS-2, ADR 0010): a stated reason opens one family for a limited time.
     BREAK_GLASS = "break_glass", "Request emergency access to a family outside their scope"
     # Oversight across every organisation: any person's access record, every review (ADR 0010).

@@ -842,9 +842,7 @@ def _child_q(conditions: Conditions, on: date, within: Any) -> Q:
         kinds.append(born)
     if not kinds:
         return NOBODY
-    ok = NOBODY
-    for k in kinds:
-        ok |= k
+    ok = kinds[0] if len(kinds) == 1 else kinds[0] | kinds[1]
     return Q(pk__in=families.filter(ok).values("household_id"))
 
 

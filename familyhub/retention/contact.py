@@ -28,7 +28,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 MEMBERS = "person__memberships__household"
@@ -61,9 +61,15 @@ class ContactSource:
     only: Q = field(default_factory=Q)  # rows that count
     ongoing: Q | None = None  # rows meaning the family is still in contact
 
-    def rows(self) -> models.QuerySet[Any]:
+    def rows(self, condition: Q | None = None) -> models.QuerySet[Any]:
+        """The source's rows of the household in the outer query (`OuterRef("pk")`)."""
         model = apps.get_model(self.model)
-        return model._default_manager.filter(self.only).filter(**{self.household: OuterRef("pk")})
+        qs = model._default_manager.filter(self.only if condition is None else condition)
+        if self.household == MEMBERS:
+            # Through the family's members first (an index on the person), never a join that
+            # lets the planner scan the whole table in date order.
+            return qs.filter(person_id__in=members_of_outer())
+        return qs.filter(**{self.household: OuterRef("pk")})
 
     def latest(self) -> Any:
         model = apps.get_model(self.model)
@@ -73,7 +79,10 @@ class ContactSource:
         else:
             target = f
         newest = Subquery(
-            self.rows().order_by(F(self.date).desc(nulls_last=True)).values(self.date)[:1]
+            self.rows()
+            .order_by()
+            .annotate(newest=Func(F(self.date), function="MAX", output_field=target))
+            .values("newest")
         )
         if isinstance(target, models.DateTimeField):
             return TruncDate(newest)
@@ -155,6 +164,13 @@ NOT_CONTACTS: dict[str, str] = {
 }
 
 
+def members_of_outer() -> Any:
+    """The person ids of the household two queries out (inside a subquery of a household query)."""
+    from familyhub.people.models import Membership
+
+    return Membership.objects.filter(household_id=OuterRef(OuterRef("pk"))).values("person_id")
+
+
 def _installed(source: ContactSource) -> bool:
     try:
         apps.get_model(source.model)
@@ -179,10 +195,7 @@ def in_contact() -> Any:
     for s in sources():
         if s.ongoing is None:
             continue
-        model = apps.get_model(s.model)
-        exists = Exists(
-            model._default_manager.filter(s.ongoing).filter(**{s.household: OuterRef("pk")})
-        )
+        exists = Exists(s.rows(s.ongoing))
         condition = exists if condition is None else (condition | exists)
     return condition
 
@@ -195,8 +208,9 @@ def person_last_contact_date() -> Any:
     changed = TruncDate(
         Subquery(
             ChangeRecord.objects.filter(STAFF_CHANGES, person=OuterRef("pk"))
-            .order_by("-at")
-            .values("at")[:1]
+            .order_by()
+            .annotate(newest=Func(F("at"), function="MAX", output_field=models.DateTimeField()))
+            .values("newest")
         )
     )
     return Greatest(registered, Coalesce(changed, registered))

@@ -193,13 +193,15 @@ def _hold_details(
     return found
 
 
-def _open_request(path: str) -> Any:
-    """Exists: an open rights request about the person (or a member of the family)."""
+def _open_request(people: Any) -> Any:
+    """Exists: an open rights request about the person (`OuterRef("pk")`) or about one of the
+    people of a subquery (the members of the family)."""
     model = erasure.open_requests_model()
     if model is None:
         return None
     field, open_q = erasure.OPEN_REQUESTS[1], erasure.OPEN_REQUESTS[2]
-    return Exists(model._default_manager.filter(open_q, **{f"{field}__{path}": OuterRef("pk")}))
+    lookup = f"{field}_id" if isinstance(people, OuterRef) else f"{field}_id__in"
+    return Exists(model._default_manager.filter(open_q, **{lookup: people}))
 
 
 def _restricted(path: str, on: date) -> Exists:
@@ -230,16 +232,17 @@ class CaseRecords(Source):
         ongoing = contact.in_contact()
         if ongoing is not None:
             qs = qs.annotate(ongoing=ongoing).filter(ongoing=False)
+        members = contact.members_of_outer()
         held = (
             Exists(Hold.objects.filter(holds_in_force_q(as_of), household=OuterRef("pk")))
+            | Exists(Hold.objects.filter(holds_in_force_q(as_of), person_id__in=members))
             | Exists(
-                Hold.objects.filter(
-                    holds_in_force_q(as_of), person__memberships__household=OuterRef("pk")
+                Restriction.objects.filter(
+                    lifted_on__isnull=True, started_on__lte=as_of, person_id__in=members
                 )
             )
-            | _restricted("person__memberships__household", as_of)
         )
-        requests = _open_request("memberships__household")
+        requests = _open_request(members)
         if requests is not None:
             held = held | requests
         return (
@@ -300,7 +303,7 @@ class LonePeople(Source):
         held = Exists(
             Hold.objects.filter(holds_in_force_q(as_of), person=OuterRef("pk"))
         ) | _restricted("person", as_of)
-        requests = _open_request("pk")
+        requests = _open_request(OuterRef("pk"))
         if requests is not None:
             held = held | requests
         return (

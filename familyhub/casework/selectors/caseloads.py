@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from familyhub.access import helpers as access
 from familyhub.access.models import Membership as StaffMembership
+from familyhub.access.models import User
 from familyhub.access.roles import Capability, capabilities_of
 from familyhub.casework.models import (
     AllocationDetail,
@@ -211,8 +211,6 @@ def caseload_roles() -> list[str]:
 def workers_visible_to(viewer: Any) -> QuerySet[Any]:
     """Staff whose caseloads the viewer may open: the viewer, and for a team manager the caseworkers
     of their team(s) (of their organisation(s), if they manage without a team)."""
-    from familyhub.access.models import User
-
     teams, orgs = manager_scope(viewer)
     q = Q(pk=viewer.pk)
     if teams or orgs:
@@ -287,11 +285,15 @@ def team_caseloads(viewer: Any) -> tuple[list[TeamRow], int]:
     ):
         rows[r["worker_id"]].open_families = r["families"]
         rows[r["worker_id"]].overdue_reviews = r["reviews"]
+    # The latest contact of each worker: one index probe per worker (contact_worker), rather than
+    # reading all their contacts to find the maximum.
+    latest = (
+        Contact.objects.filter(worker_id=OuterRef("pk"), status=Contact.Status.DONE)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
     for worker_id, last in (
-        Contact.objects.filter(worker_id__in=ids, status=Contact.Status.DONE)
-        .values("worker_id")
-        .annotate(last=Max("occurred_at"))
-        .values_list("worker_id", "last")
+        User.objects.filter(pk__in=ids).annotate(last=Subquery(latest)).values_list("pk", "last")
     ):
         rows[worker_id].last_contact = last
     for worker_id, n in (

@@ -152,7 +152,7 @@ def _families_of(org: Organisation, ward_id: int | None, limit: int, rng: random
     households = Household.objects.filter(
         pk__in=allocated.values("household_id"), archived_at__isnull=True
     )
-    local = households.filter(addresses__valid_to__isnull=True, addresses__ward_id=ward_id)
+    local = households.filter(addresses__valid_to__isnull=True, addresses__ward=ward_id)
     pool = list(local.values_list("pk", flat=True)[:400])
     if len(pool) < limit:
         pool += list(households.exclude(pk__in=pool).values_list("pk", flat=True)[:400])

@@ -22,8 +22,6 @@ from django.urls import reverse
 
 from familyhub.access.models import ApiToken
 from familyhub.casework.tests.matrix import CASEWORK_TABLE
-from familyhub.engagement.tests.matrix import ENGAGEMENT_TABLE
-from familyhub.rights.tests.matrix import RIGHTS_TABLE
 from familyhub.core.testing import sign_in_verified
 from familyhub.core.tests.access_matrix import (
     FORBIDDEN,
@@ -44,6 +42,8 @@ from familyhub.core.tests.access_matrix import (
     row,
     walk_urlpatterns,
 )
+from familyhub.engagement.tests.matrix import ENGAGEMENT_TABLE
+from familyhub.rights.tests.matrix import RIGHTS_TABLE
 
 # ---------------------------------------------------------------------------------------------
 # The table. Columns, in order:

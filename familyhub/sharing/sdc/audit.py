@@ -291,18 +291,17 @@ def _audit_component(
     lp = work.lp
     stats = work.stats
     large = lp.n >= IPM_ATOMS
-    # 1. Batch objectives: push all open targets up together, then down, then in random
-    #    directions while that keeps settling many of them.
+    # 1. Batch objectives: push all open targets up together, then down; again for those still
+    #    open; then in random directions (trades between cells of one line), while that keeps
+    #    settling many of them.
     open_now = [t for t in targets if not decided(t)]
     rounds = 0
     while len(open_now) >= 2 and rounds < BATCH_ROUNDS:
         if large and len(open_now) < BATCH_MIN_LARGE:
             break
         rows = [work.pos[t] for t in open_now]
-        if rounds == 0:
-            weights = -np.ones(len(rows))
-        elif rounds == 1:
-            weights = np.ones(len(rows))
+        if rounds < 4:
+            weights = np.full(len(rows), -1.0 if rounds % 2 == 0 else 1.0)
         else:
             weights = rng.choice([-1.0, 1.0], size=len(rows))
         c = np.asarray(work.t_sub[rows].T @ weights).ravel()
@@ -310,10 +309,12 @@ def _audit_component(
         if status == "optimal" and x is not None:
             work.add(x)
         rounds += 1
+        if rounds % 2 == 1:
+            continue  # judge progress after each up-and-down pair
         still = [t for t in open_now if not decided(t)]
-        settled_enough = len(still) <= 8 or len(still) > 0.9 * len(open_now)
+        stalled = len(still) <= 8 or len(still) > 0.8 * len(open_now)
         open_now = still
-        if rounds >= 2 and (settled_enough or large):
+        if stalled:
             break
     # 2. One target at a time, each side: small LPs first, the whole component last.
     for t in targets:

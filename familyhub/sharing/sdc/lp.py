@@ -19,6 +19,7 @@ MAX_PROPAGATION_ROUNDS = 60
 NEAR_ROW_LIMIT = 200  # rows longer than this (and than 4 sqrt(n)) never join a neighbourhood
 IPM_ATOMS = 3000  # components at least this large are solved by interior point
 LONG_ROW_SAMPLE = 48  # atoms taken from each long row through a cell, for its small LPs
+ROW_SAMPLE = 8  # atoms taken from each row beyond the first hop, for a cell's small LPs
 
 
 @dataclass
@@ -111,33 +112,50 @@ class ComponentLP:
             counters.lp_failures += 1
         return "failed", None
 
-    def neighbourhood(self, focus: np.ndarray, hops: int) -> np.ndarray:
-        """Atoms within `hops` rows of the focus atoms, through rows that are not too long."""
+    def neighbourhood(
+        self, focus: np.ndarray, hops: int, room: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Atoms within `hops` rows of the focus atoms, through rows that are not too long.
+        With `room` (how far each atom can move), the second and later hops take from each
+        row only the ROW_SAMPLE atoms with most room, which keeps the cycles that let a cell
+        move (a rectangle through two rows and two columns) while staying small."""
         near = np.zeros(self.n, dtype=bool)
         near[focus] = True
         frontier = focus
-        for _ in range(hops):
+        for hop in range(hops):
             rows = np.unique(self.a_csc[:, frontier].indices)
             rows = rows[self.expands[rows]]
             if rows.size == 0:
                 break
-            reached = np.unique(self.a[rows].indices)
+            if room is None or hop == 0:
+                reached = np.unique(self.a[rows].indices)
+            else:
+                picked = []
+                for row in rows:
+                    atoms = self.a.indices[self.a.indptr[row] : self.a.indptr[row + 1]]
+                    atoms = atoms[~near[atoms]]
+                    if atoms.size > ROW_SAMPLE:
+                        atoms = atoms[np.argsort(-room[atoms], kind="stable")[:ROW_SAMPLE]]
+                    picked.append(atoms)
+                reached = np.unique(np.concatenate(picked))
             frontier = reached[~near[reached]]
             near[reached] = True
             if frontier.size == 0:
                 break
         return np.flatnonzero(near)
 
-    def _with_room(self, near: np.ndarray, focus: np.ndarray, point: np.ndarray) -> np.ndarray:
+    def room(self, point: np.ndarray) -> np.ndarray:
+        lb, ub = self.bounds[:, 0], self.bounds[:, 1]
+        return np.minimum(point - lb, np.where(np.isinf(ub), 1e9, ub - point))
+
+    def _with_room(self, near: np.ndarray, focus: np.ndarray, room: np.ndarray) -> np.ndarray:
         """Add, from each long row through the focus (a column margin across every ward), the
-        atoms with most room to move at `point`: without them the long row's own slack would
-        be all the room the focus has."""
+        atoms with most room to move: without them the long row's own slack would be all the
+        room the focus has."""
         rows = np.unique(self.a_csc[:, focus].indices)
         long_rows = rows[~self.expands[rows]]
         if long_rows.size == 0:
             return near
-        lb, ub = self.bounds[:, 0], self.bounds[:, 1]
-        room = np.minimum(point - lb, np.where(np.isinf(ub), 1e9, ub - point))
         chosen = [near]
         for row in long_rows:
             atoms = self.a.indices[self.a.indptr[row] : self.a.indptr[row + 1]]
@@ -152,7 +170,8 @@ class ComponentLP:
         """Minimise c @ x moving only the atoms near `focus`, the rest held at `point` (a
         feasible point): a feasible point at least as good as `point`, or None. A restriction:
         sound for harvesting, never for a bound."""
-        near = self._with_room(self.neighbourhood(focus, hops), focus, point)
+        room = self.room(point)
+        near = self._with_room(self.neighbourhood(focus, hops, room), focus, room)
         if near.size >= 0.6 * self.n or near.size == 0:
             return None
         rows = np.unique(self.a_csc[:, near].indices)
