@@ -27,8 +27,9 @@ Doing two LPs over the whole table for every suppressed cell is slow (about a se
    bounds meet, that bound is exact;
 5. the cell's own LP over its whole component only when they still disagree on the answer
    (`exact=False`: pass or fail) or on the bounds (`exact=True`: the recorded min and max). On a
-   very large component the number of these is capped in exact mode: the cells left over keep a
-   proven inner interval (`exact` false), which still proves the pass.
+   very large component the number of these is capped in exact mode, but only for cells whose
+   pass is already proven: those keep a proven inner interval (`exact` false); a cell whose
+   pass is not proven always gets its LPs.
 
 A cell whose inner interval is wide enough passes; one whose outer interval is too narrow fails;
 the exact min and max always lie between the two. `full_audit` is the plain method (two LPs per
@@ -171,7 +172,6 @@ def audit_system(
 
     open_targets = [t for t in range(k) if not decided(t) and t_free[t].nnz > 0]
     if not open_targets:
-        result.points = list(warm)
         stats.seconds = time.perf_counter() - start
         return result
 
@@ -216,6 +216,7 @@ def audit_system(
             t_fixed[members],
             truth[free_idx[cols]],
             result,
+            required,
         )
         for p in warm:
             work.add(p[free_idx[cols]], keep=False)
@@ -246,8 +247,10 @@ class _Harvest:
         fixed: np.ndarray,
         truth: np.ndarray,
         result: Intervals,
+        required: np.ndarray,
     ) -> None:
         self.lp = lp
+        self.required = required
         self.t_sub = t_sub
         self.members = members
         self.fixed = fixed
@@ -352,8 +355,9 @@ def _one_target(work: _Harvest, t: int, decided: Callable[[int], bool], exact: b
                 break
         if decided(t) or side_done(sign):
             continue
-        if exact and lp.n >= LARGE_COMPONENT and work.full_lps >= EXACT_BUDGET:
-            stats.inexact_by_budget += 1
+        proven = r.inner_hi[t] - r.inner_lo[t] >= work.required[t]
+        if exact and proven and lp.n >= LARGE_COMPONENT and work.full_lps >= EXACT_BUDGET:
+            stats.inexact_by_budget += 1  # the pass is proven; only the exact bound is left
             continue
         work.full_lps += 1
         status, x = lp.solve(sign * c, stats)
