@@ -18,8 +18,13 @@ from familyhub.casework.scopes import referred_household_ids
 from familyhub.people.models import CaseAllocation, Household, Membership, Person
 
 
-def _open_allocations(org_ids: list[int]) -> QuerySet[CaseAllocation]:
-    return CaseAllocation.objects.filter(organisation_id__in=org_ids, ended_on__isnull=True)
+def _open_allocations(org_ids: list[int], user: Any = None) -> QuerySet[CaseAllocation]:
+    open_ = Q(organisation_id__in=org_ids, ended_on__isnull=True)
+    if user is not None and (referred := referred_household_ids(user, org_ids)):
+        # A family referred to one of these organisations, waiting for its decision (ADR 0013):
+        # any allocation row of the family matches, inside the same EXISTS (a semi-join).
+        open_ |= Q(household_id__in=referred)
+    return CaseAllocation.objects.filter(open_)
 
 
 def _break_glass_ids(user: Any, capability: str) -> list[int]:
@@ -39,11 +44,11 @@ def households_in_scope(user: Any, capability: str = Capability.VIEW_PEOPLE) -> 
     )
     if not org_ids:
         return Household.objects.none()
-    allocated: Q | Exists = Exists(_open_allocations(org_ids).filter(household=OuterRef("pk")))
+    allocated: Q | Exists = Exists(
+        _open_allocations(org_ids, user).filter(household=OuterRef("pk"))
+    )
     if granted := _break_glass_ids(user, capability):
         allocated = allocated | Q(pk__in=granted)
-    if referred := referred_household_ids(user, org_ids):
-        allocated = allocated | Q(pk__in=referred)
     return Household.objects.filter(allocated, archived_at__isnull=True)
 
 
@@ -54,12 +59,10 @@ def people_in_scope(user: Any, capability: str = Capability.VIEW_PEOPLE) -> Quer
     if not org_ids:
         return Person.objects.none()
     in_scope_household: Q | Exists = Exists(
-        _open_allocations(org_ids).filter(household=OuterRef("household_id"))
+        _open_allocations(org_ids, user).filter(household=OuterRef("household_id"))
     )
     if granted := _break_glass_ids(user, capability):
         in_scope_household = in_scope_household | Q(household_id__in=granted)
-    if referred := referred_household_ids(user, org_ids):
-        in_scope_household = in_scope_household | Q(household_id__in=referred)
     return Person.objects.filter(
         Exists(Membership.objects.filter(in_scope_household, person=OuterRef("pk"))),
         archived_at__isnull=True,

@@ -110,7 +110,15 @@ def caseload(viewer: Any, worker: Any, *, page: int = 1, per_page: int = 50) -> 
     ]
     page_rows = list(
         CaseAllocation.objects.filter(pk__in=page_ids)
-        .select_related("household", "team", "organisation", "detail", "detail__service")
+        .select_related("household", "detail", "detail__service")
+        # The columns the page shows: every other column would be read and converted for nothing.
+        .only(
+            "household__uuid",
+            "household__name",
+            "detail__review_due_on",
+            "detail__single_point_of_contact",
+            "detail__service__name",
+        )
         .annotate(
             last_contact=Subquery(
                 Contact.objects.filter(household_id=family, status=Contact.Status.DONE)

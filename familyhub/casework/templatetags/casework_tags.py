@@ -66,5 +66,6 @@ def casework_family_panel(context: Any) -> dict[str, Any]:
         "panel": selectors.family_panel(household),
         "show_special": access.can_see_special_category(request.user),
         "can_casework": access.can(request.user, Capability.CASEWORK),
+        "can_take_enquiries": access.can(request.user, Capability.EDIT_PEOPLE),
         "today": timezone.localdate(),
     }

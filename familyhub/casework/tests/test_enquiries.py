@@ -161,3 +161,28 @@ def test_recording_and_acknowledging_through_the_pages(personas, client_for):
     assert r.status_code == 302
     enquiry.refresh_from_db()
     assert enquiry.status == "acknowledged" and enquiry.handled_by == personas.practitioner
+
+
+def test_an_enquiry_from_a_family_is_linked_and_shown_only_while_in_scope(personas, client_for):
+    client = client_for(personas.practitioner)
+    url = reverse("casework:enquiry_new") + f"?family={personas.household.uuid}"
+    assert "From the Testington family" in client.get(url).content.decode()
+    r = client.post(
+        url,
+        {
+            "family": str(personas.household.uuid),
+            "kind": "complaint",
+            "received_on": timezone.localdate().strftime("%d/%m/%Y"),
+            "channel": "in_person",
+            "from_name": "Mrs Testington",
+            "about": "Visit cancelled twice",
+        },
+    )
+    assert r.status_code == 302
+    enquiry = Enquiry.objects.get()
+    assert enquiry.household == personas.household
+    detail = reverse("casework:enquiry_detail", args=[enquiry.uuid])
+    assert "Testington family" in client.get(detail).content.decode()
+    # Another organisation's staff cannot link an enquiry to a family they do not see.
+    other = client_for(personas.partner_staff)
+    assert other.get(url).status_code == 404

@@ -310,3 +310,15 @@ def test_the_referral_list_costs_the_same_queries_for_more_referrals(
         r = client.get(url)
     assert len(r.context["rows"]) == 7
     assert len(many) == len(few)
+
+
+def test_referred_families_join_the_scope_inside_its_one_exists(personas, mentoring):
+    """ADR 0013: no OR beside the allocation EXISTS (PostgreSQL keeps its semi-join), and a family
+    with no allocation row at all is not opened by a referral (less visibility, never more)."""
+    _refer(personas, mentoring)
+    sql = str(access.households_visible_to(fresh(personas.partner_staff)).query)
+    where = sql.split(" WHERE ", 1)[1]
+    assert where.startswith("(EXISTS(") and where.count("EXISTS") == 1
+    assert f"IN ({personas.household.pk})" in where
+    CaseAllocation.objects.filter(household=personas.household).delete()  # set-up only
+    assert referred_household_ids(fresh(personas.partner_staff), [personas.partner.pk]) == []
