@@ -71,6 +71,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse-families", action="store_true", help="load sessions into the loaded database"
     )
+    parser.add_argument(
+        "--only",
+        choices=["eligibility", "register"],
+        default=None,
+        help="measure only this part (the result file is named after it)",
+    )
     args = parser.parse_args()
     result: dict = {"scenario": "engagement", "db": args.db}
     if not (args.skip_load or args.reuse_families) and harness.run_script(
@@ -82,7 +88,8 @@ def main() -> None:
         result["load"] = load_sessions(args)
     result.update(measure(args))
     result["database"] = harness.database_version()
-    path = harness.write_result(f"engagement-{args.db}-{args.people}", result)
+    suffix = f"-{args.only}" if args.only else ""
+    path = harness.write_result(f"engagement-{args.db}-{args.people}{suffix}", result)
     print(f"Result: {path}")
 
 
@@ -456,6 +463,9 @@ def measure(args: argparse.Namespace) -> dict:
         "attendances": Attendance.objects.count(),
     }
     print("counts", out["counts"], flush=True)
+    if args.only == "register":
+        out.update(measure_register(args))
+        return out
     ids = Household.objects.order_by("pk").values_list("pk", flat=True)
     cut = ids[min(args.families, out["counts"]["households"]) - 1]
     population = Household.objects.filter(pk__lte=cut)
@@ -549,7 +559,8 @@ def measure(args: argparse.Namespace) -> dict:
         times.append(t)
     batch["one_family_explained"] = harness.summarise(times)
     out["eligibility"] = batch
-    out.update(measure_register(args))
+    if args.only != "eligibility":
+        out.update(measure_register(args))
     return out
 
 

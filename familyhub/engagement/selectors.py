@@ -20,22 +20,6 @@ from familyhub.people.models import Address, Household, Person
 
 REGISTER_REGULARS_FROM = 6  # earlier sessions whose attendees the register lists for ticking
 REGISTER_LIMIT = 300
-# The minimum a register row needs (R-ACCESS-1), and the person's key for the access log.
-ROW_FIELDS = (
-    "present",
-    "as_child",
-    "session_id",
-    "person_id",
-    "person__uuid",
-    "person__given_name",
-    "person__family_name",
-    "person__known_as",
-    "person__date_of_birth",
-    "person__is_unborn",
-    "person__expected_date_of_delivery",
-    "person__log_key",
-    "person__archived_at",
-)
 
 
 # --- catalogue -----------------------------------------------------------------------------------
@@ -159,7 +143,7 @@ class RegisterRow:
     photos: bool  # photo and video consent (privacy.policy)
 
 
-def age_text(person: Person, on: date) -> str:
+def age_text(person: Any, on: date) -> str:
     if person.is_unborn:
         edd = person.expected_date_of_delivery
         return f"unborn, due {edd:%d/%m/%Y}" if edd else "unborn"
@@ -170,7 +154,7 @@ def age_text(person: Person, on: date) -> str:
     return rules.age_words(person.date_of_birth, on)
 
 
-def _is_child(person: Person, on: date) -> bool:
+def _is_child(person: Any, on: date) -> bool:
     age = person.age_on(on)
     return person.is_unborn or (age is not None and age < 18)
 
@@ -210,7 +194,7 @@ class Register:
     session: Session
     children: list[RegisterRow]
     adults: list[RegisterRow]
-    people: list[Person]
+    people: list[Shown]
 
     @property
     def present_children(self) -> int:
@@ -225,6 +209,48 @@ class Register:
         return self.present_children + self.present_adults
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A person on the register, as plain values (no model instance: a register lists a few
+    hundred at most, and building instances cost more than the queries)."""
+
+    pk: int
+    uuid: Any
+    given_name: str
+    family_name: str
+    known_as: str
+    date_of_birth: date | None
+    is_unborn: bool
+    expected_date_of_delivery: date | None
+    log_key: Any  # what the access log records
+
+    @property
+    def display_name(self) -> str:
+        given = self.known_as or self.given_name
+        if not given and self.is_unborn:
+            given = "Unborn baby"
+        return f"{given} {self.family_name}".strip()
+
+    def age_on(self, on: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        dob = self.date_of_birth
+        return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+PERSON_VALUES = (
+    "person_id",
+    "person__uuid",
+    "person__given_name",
+    "person__family_name",
+    "person__known_as",
+    "person__date_of_birth",
+    "person__is_unborn",
+    "person__expected_date_of_delivery",
+    "person__log_key",
+)
+
+
 def register_for(user: Any, session: Session) -> Register:
     """Everyone registered at the session, and the regulars of its earlier sessions, to tick.
 
@@ -232,28 +258,29 @@ def register_for(user: Any, session: Session) -> Register:
     people shown (`access.log_people_shown`).
     """
     on = session.date
-    rows = list(
+    here: dict[int, tuple[bool, bool]] = {}
+    people: dict[int, Shown] = {}
+    for present, as_child, *values in (
         Attendance.objects.filter(session=session, person__archived_at__isnull=True)
-        .select_related("person")
-        .only(*ROW_FIELDS)
-        .order_by("person__family_name", "person__given_name", "person_id")[:REGISTER_LIMIT]
-    )
-    here = {a.person_id: a for a in rows}
+        .order_by("person__family_name", "person__given_name", "person_id")
+        .values_list("present", "as_child", *PERSON_VALUES)[:REGISTER_LIMIT]
+    ):
+        shown = Shown(*values)
+        here[shown.pk] = (present, as_child)
+        people[shown.pk] = shown
     earlier = _earlier_sessions(user, session)
-    regulars: dict[int, Person] = {}
     if earlier:
-        for a in (
+        for values in (
             Attendance.objects.filter(
                 session_id__in=earlier, present=True, person__archived_at__isnull=True
             )
             .exclude(person_id__in=list(here))
-            .select_related("person")
-            .only(*ROW_FIELDS)
-            .order_by("-session__date", "person_id")[:REGISTER_LIMIT]
+            .order_by("-session__date", "person_id")
+            .values_list(*PERSON_VALUES)[:REGISTER_LIMIT]
         ):
-            regulars.setdefault(a.person_id, a.person)
-    people = [a.person for a in rows] + list(regulars.values())
-    ids = [p.pk for p in people]
+            if values[0] not in people:
+                people[values[0]] = Shown(*values)
+    ids = list(people)
     to_complete = set(
         WalkIn.objects.filter(person_id__in=ids, completed_at__isnull=True).values_list(
             "person_id", flat=True
@@ -261,15 +288,15 @@ def register_for(user: Any, session: Session) -> Register:
     )
     photos = photo_consent_ids(ids)
     out: list[RegisterRow] = []
-    for p in people:
+    for p in people.values():
         mine = here.get(p.pk)
         out.append(
             RegisterRow(
                 uuid=str(p.uuid),
                 name=p.display_name,
                 age=age_text(p, on),
-                as_child=mine.as_child if mine else _is_child(p, on),
-                present=bool(mine and mine.present),
+                as_child=mine[1] if mine else _is_child(p, on),
+                present=bool(mine and mine[0]),
                 recorded=mine is not None,
                 to_complete=p.pk in to_complete,
                 photos=p.pk in photos,
@@ -280,7 +307,7 @@ def register_for(user: Any, session: Session) -> Register:
         session=session,
         children=[r for r in out if r.as_child],
         adults=[r for r in out if not r.as_child],
-        people=people,
+        people=list(people.values()),
     )
 
 

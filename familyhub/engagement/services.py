@@ -861,6 +861,9 @@ def _walk_in(
         first = WalkIn.objects.filter(client_id=entry.family_of, session=session).first()
         if first is None:
             errs.add("family_of", "The family member added earlier has not been saved yet")
+        elif not access.households_visible_to(actor).filter(pk=first.household_id).exists():
+            # Added by a worker of another organisation: their family is not in this one's scope.
+            errs.add("family_of", "Add them as a new family: that family is not one you work with")
         else:
             family_household = first.household
     errs.raise_if_any()

@@ -598,3 +598,38 @@ def test_sessions_are_visible_to_their_organisation_and_named_workers(personas):
     assert partner_child not in people_visible_to(personas.group_worker)
     assert partner_child not in people_at_sessions_of(personas.practitioner)
     assert Organisation.objects.filter(pk=partner_session.organisation_id).exists()
+
+
+@pytest.mark.django_db
+def test_a_walk_in_joins_only_a_family_the_worker_works_with(personas):
+    """Two workers of different organisations on one session: the partner's worker cannot add
+    someone to the family the lead's worker registered at the door (not in their scope)."""
+    session = a_session(
+        organisation=personas.lead, workers=[personas.group_worker, personas.partner_staff]
+    )
+
+    def entry(given, family_of=None):
+        return services.WalkInEntry(
+            id=uuid.uuid4(),
+            given_name=given,
+            family_name="Lintel",
+            adult=given == "Rosa",
+            date_of_birth=None if given == "Rosa" else _months_ago(14),
+            unborn=False,
+            expected_date_of_delivery=None,
+            postcode="NG6 8AB",
+            family_of=family_of,
+            at=timezone.now(),
+        )
+
+    mum = entry("Rosa")
+    services.register_apply(actor=personas.group_worker, session=session, entries=[mum])
+    [result] = services.register_apply(
+        actor=personas.partner_staff, session=session, entries=[entry("Theo", mum.id)]
+    )
+    assert not result.saved and "not one you work with" in result.errors["family_of"][0]
+    [result] = services.register_apply(
+        actor=personas.group_worker, session=session, entries=[entry("Theo", mum.id)]
+    )
+    assert result.saved
+    assert WalkIn.objects.filter(household__name="Lintel family").count() == 2
