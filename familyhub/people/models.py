@@ -31,7 +31,14 @@ class Household(VersionedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["-updated_at", "-id"], name="household_recent_first")]
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="household_recent_first"),
+            # Households in use, in id order, read from the index alone: the family list by ward
+            # checks a ward's households against the scope in one ordered pass (ADR 0011).
+            models.Index(
+                fields=["id"], condition=models.Q(archived_at__isnull=True), name="household_active"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

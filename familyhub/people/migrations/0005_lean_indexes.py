@@ -10,9 +10,11 @@ and, because nothing looks people up by it, people_person(created_by_id). The NH
 postcode key keep a plain index under a stable name, without the LIKE (varchar_pattern_ops) twin
 that `db_index=True` adds on PostgreSQL: both are only ever matched exactly.
 
-Added, for the family list filtered by ward (people/selectors.py): address_current_ward,
-(ward_id, household_id) over current addresses only, and allocation_open, (organisation_id,
-household_id) over open allocations only.
+Added, for the family list filtered by ward (people/selectors.py, ADR 0011), each over the rows
+in use only: address_current_ward (ward_id, household_id) over current addresses,
+allocation_open (organisation_id, household_id) over open allocations, and household_active (id)
+over households not archived. Together they let PostgreSQL check a ward's households against a
+user's scope reading three indexes in household order, without visiting the tables.
 
 The field changes are state only: the indexes are dropped by name, so that SQLite does not rebuild
 five tables (a million people, their memberships and relationships) to drop an index; no table is
@@ -159,6 +161,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="person",
             index=models.Index(fields=["nhs_number"], name="person_nhs_number"),
+        ),
+        migrations.AddIndex(
+            model_name="household",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="household_active",
+            ),
         ),
         migrations.AddIndex(
             model_name="caseallocation",

@@ -89,7 +89,10 @@ def test_the_indexes_search_and_lists_rely_on_are_there():
             "address_one_current_per_household": ["household_id"],
         },
         "people_caseallocation": {"allocation_open": ["organisation_id", "household_id"]},
-        "people_household": {"household_recent_first": ["updated_at", "id"]},
+        "people_household": {
+            "household_recent_first": ["updated_at", "id"],
+            "household_active": ["id"],
+        },
     }
     for table, wanted in expect.items():
         indexes = _indexes(table)
