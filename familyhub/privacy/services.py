@@ -141,8 +141,13 @@ class _Labelled(ChangeSet):
     """A change set whose records read 'Consent: Photographs' rather than the row's str()."""
 
     labels: dict[Any, str] = field(default_factory=dict)
+    # (object uuid, field) -> (old, new) as a person reads them, for values str() shows badly.
+    readable: dict[tuple[Any, str], tuple[str, str]] = field(default_factory=dict)
 
     def record(self, instance: Any, *, label: str = "", **kwargs: Any) -> None:
+        key = (instance.uuid, kwargs.get("field_name", ""))
+        if key in self.readable:
+            kwargs["old"], kwargs["new"] = self.readable[key]
         super().record(instance, label=label or self.labels.get(instance.uuid, ""), **kwargs)
 
 
@@ -451,6 +456,13 @@ def consents_expire(*, on: date | None = None) -> int:
 # --- contact preferences -------------------------------------------------------------------------
 
 CONTACT_FIELDS = ["agreed", "by_phone", "by_text", "by_email", "by_post", "topics"]
+
+
+def _topics(codes: Iterable[str]) -> str:
+    labels = dict(ContactPreference.Topic.choices)
+    return "; ".join(str(labels.get(c, c)) for c in codes)
+
+
 CHANNEL_FIELDS = ("by_phone", "by_text", "by_email", "by_post")
 
 
@@ -499,6 +511,7 @@ def contact_preference_set(
         pref, created = ContactPreference.objects.get_or_create(person=person)
         pref = ContactPreference.objects.select_for_update().get(pk=pref.pk)
         changes.labels[pref.uuid] = "Contact preferences"
+        changes.readable[(pref.uuid, "topics")] = (_topics(pref.topics), _topics(topics))
         if created or expected_version is None:
             expected_version = pref.version
         model_update(

@@ -416,7 +416,11 @@ def test_contact_preferences_saved_ordered_and_cleared_by_no(personas, family):
         topics=["news", "service", "news"],
     )
     assert (pref.topics, pref.channels, pref.version) == (["service", "news"], ["post"], 2)
-    assert ChangeRecord.objects.filter(model="contactpreference", person=mother).exists()
+    topics = ChangeRecord.objects.get(model="contactpreference", person=mother, field="topics")
+    assert (topics.old_value, topics.new_value) == (
+        "",
+        "About the support they receive (appointments, visits); News, groups and events",
+    )
     assert set(
         ChangeRecord.objects.filter(model="contactpreference").values_list(
             "object_label", flat=True
