@@ -14,12 +14,14 @@ Steps, in one process per database (`--name`, default fh_access; never someone e
    family views, searches and changes: 2.7 people an entry on average), inserted with COPY
    (PostgreSQL) or executemany (SQLite) in chunks, and the chain head moved to the last one.
    Not timed: it is set-up.
-3. At each size:
+3. At each size (--steps, default all three):
+   - **Append.** `access.log.record` alone for one person, --requests times, interleaved with
+     (PostgreSQL) the ORM's three-statement append that the one-statement append replaced.
    - **Page overhead.** The person page (`/people/<uuid>/`) and the family page through Django's
      test client, signed in as the lead organisation's practitioner, --requests different records,
-     each requested twice in random order: once as it runs (with its access-log append) and once
-     with logging switched off (`access.log.set_enabled(False)`: the same view and queries without
-     the append). p50/p95 of each and the overhead ratio.
+     each requested in random order as it runs (with its access-log append), with the ORM append
+     (PostgreSQL), and with logging switched off (`access.log.set_enabled(False)`: the same view
+     and queries without the append). p50/p95 of each and the overhead ratios.
    - **Verify.** `verify-access-log` (the command's own code, `access.log.verify`) in a child
      process, timed, with the child's peak memory (ru_maxrss); and the baseline: a child process
      with a raw database cursor (server-side on PostgreSQL) and a hashlib loop doing the same chain
@@ -97,8 +99,8 @@ def main() -> None:
     parser.add_argument("--label", default=None)
     parser.add_argument(
         "--steps",
-        default="pages,verify",
-        help="what to measure at each size: pages, verify (comma-separated)",
+        default="append,pages,verify",
+        help="what to measure at each size: append, pages, verify (comma-separated)",
     )
     # Child-process modes (used by the parent; not for direct use).
     parser.add_argument("--child", choices=["verify", "raw-verify"], help=argparse.SUPPRESS)
@@ -145,6 +147,8 @@ def main() -> None:
         print(f"log: {rows:,} entries", flush=True)
         at_size: dict[str, Any] = {"fill": fill, "log_entries": rows}
         steps = {s.strip() for s in args.steps.split(",")}
+        if "append" in steps:
+            at_size["append"] = _appends(args)
         if "pages" in steps:
             at_size["pages"] = _pages(args)
         if "verify" not in steps:
@@ -369,6 +373,47 @@ def _insert(connection: Any, table: str, columns: tuple[str, ...], rows: list[tu
     marks = ", ".join("%s" for _ in columns)
     with connection.cursor() as cur:
         cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", converted)
+
+
+# --- one append on its own -------------------------------------------------------------------------------
+
+
+def _appends(args: argparse.Namespace) -> dict[str, Any]:
+    """`access.log.record` alone, as a person page calls it (one person), --requests times in each
+    way, interleaved: the product's append and (PostgreSQL) the ORM's three-statement append."""
+    from familyhub.access import log
+    from familyhub.access.helpers import people_visible_to
+    from familyhub.access.models import User
+
+    rng = random.Random(args.seed + 1)
+    user = User.objects.get(username="practitioner")
+    user.active_memberships  # noqa: B018 - roles read once, as in a request
+    keys = list(people_visible_to(user).values_list("log_key", flat=True)[: args.requests * 2])
+    from django.db import connection
+
+    variants = {"one_statement": True}
+    if connection.vendor == "postgresql":
+        variants["orm"] = False
+    times: dict[str, list[float]] = {v: [] for v in variants}
+    for i in range(args.requests + args.warmup):
+        order = list(variants)
+        rng.shuffle(order)
+        for variant in order:
+            log._one_statement_append = variants[variant]
+            start = time.perf_counter()
+            log.record(user=user, action="view_person", object_type="person", person_keys=[keys[i]])
+            if i >= args.warmup:
+                times[variant].append(time.perf_counter() - start)
+    log._one_statement_append = True
+    out = {v: harness.summarise(t) for v, t in times.items()}
+    print(
+        "append  "
+        + "; ".join(
+            f"{v} p50 {r['median_ms']:.2f} p95 {r['p95_ms']:.2f} ms" for v, r in out.items()
+        ),
+        flush=True,
+    )
+    return out
 
 
 # --- the page overhead ---------------------------------------------------------------------------------
