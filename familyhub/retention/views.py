@@ -45,6 +45,11 @@ COUNT_WORDS = {
 PAGE_SIZE = 50
 
 
+def _count_order(item: tuple[str, int]) -> int:
+    order = list(COUNT_WORDS)
+    return order.index(item[0]) if item[0] in order else len(order)
+
+
 def _dashboard(request: HttpRequest, form: RunForm) -> HttpResponse:
     latest = selectors.latest_dry_run()
     due = disposal.due_by_category(latest)
@@ -110,7 +115,11 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
     run = selectors.run_by_uuid(run_id)
     labels = {s.key: s.label for s in disposal.SOURCES}
     counts = [
-        (labels.get(k, k), [(COUNT_WORDS.get(name, name), n) for name, n in v.items()])
+        # In COUNT_WORDS order: PostgreSQL's jsonb keeps keys sorted by length, not as written.
+        (
+            labels.get(k, k),
+            [(COUNT_WORDS.get(name, name), n) for name, n in sorted(v.items(), key=_count_order)],
+        )
         for k, v in run.counts.items()
     ]
     preview_rows = [

@@ -46,7 +46,10 @@ def sign_in(page: Any, base: str, user: Any, expect: Any) -> None:
 
 
 def sign_out(page: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    # Wait for the sign-in page it leads to: navigating on at once aborts that request.
+    with page.expect_navigation(url="**/sign-in/**"):
+        page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Username").wait_for()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -166,7 +166,7 @@ def test_the_dpo_runs_a_disposal_dry_run_then_disposes(live_server, page, transa
     expect(page.get_by_role("heading", name=re.compile(r"^Dry run of"))).to_be_visible()
     expect(page.get_by_text("The dry run is ready.")).to_be_visible()
     counts = page.locator("#run-counts tr").filter(has_text="Families (case records)")
-    expect(counts).to_contain_text("due: 3; on hold: 1; to dispose of: 2")
+    expect(counts).to_contain_text("due: 3; on hold: 1; to dispose of: 2; kept: 0")
     expect(page.locator("main")).to_contain_text(f"Family record {str(old[0].uuid)[:8]}")
     expect(page.locator("main")).to_contain_text("due since 01/03/2024")
     expect(page.locator("main")).not_to_contain_text("Longago")
