@@ -433,6 +433,46 @@ def consent_withdraw(
     return consent
 
 
+def consent_withdraw_on_request(
+    *, actor: Any, person: Any, purpose: Purpose, reason: str
+) -> Consent:
+    """The DPO withdraws a person's consent because the person asked (Article 7(3), ADR 0015).
+
+    The same change as `consent_withdraw`, dated today, for the DPO, who handles the request but
+    neither works with the family nor has them in scope; the rights request names the person.
+    """
+    access.require(actor, Capability.MANAGE_PRIVACY)
+    consent = Consent.objects.filter(person=person, purpose=purpose).first()
+    if consent is None:
+        raise ValidationFailed(
+            f"No consent is recorded for '{purpose.name}': there is nothing to withdraw.",
+            field="purpose",
+        )
+    changes = _Labelled(actor=actor, reason=reason)
+    changes.labels[consent.uuid] = _consent_label(purpose)
+    with transaction.atomic():
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        if current.state != ConsentState.GIVEN:
+            raise ValidationFailed(
+                f"There is no consent to withdraw for '{purpose.name}': it is "
+                f"{current.get_state_display().lower()}.",
+                field="purpose",
+            )
+        model_update(
+            instance=current,
+            fields=["state", "withdrawn_on"],
+            data={
+                "state": ConsentState.WITHDRAWN,
+                "withdrawn_on": max(_today(), current.decided_on),
+            },
+            changes=changes,
+            person=person,
+            expected_version=current.version,
+        )
+        access.log_change(actor, [person], created=False, object_type="consent")
+    return current
+
+
 def consents_expire(*, on: date | None = None) -> int:
     """Mark consents past their expiry date as expired (the policy already treats them so)."""
     on = on or _today()

@@ -19,9 +19,9 @@ from familyhub.core.errors import ApplicationError, ValidationFailed
 from familyhub.core.models import ChangeRecord
 from familyhub.core.services import ChangeSet, model_update
 from familyhub.privacy import services as privacy
-from familyhub.privacy.models import Consent, ConsentState, LawfulBasis, Objection, Purpose
+from familyhub.privacy.models import Consent, LawfulBasis, Objection, Purpose
 from familyhub.rights.models import RequesterKind, RequestKind, RightsRequest
-from familyhub.rights.services.requests import MANAGE, _label, _today, ready_to_act
+from familyhub.rights.services.requests import MANAGE, _label, ready_to_act
 
 
 def request_restrict(*, actor: Any, request: RightsRequest, reason: str) -> RightsRequest:
@@ -132,9 +132,8 @@ def request_withdraw_consent(
     """Article 7(3): withdraw the person's consent for one purpose, today; `privacy.policy` reads
     the row, so the withdrawal takes effect everywhere at once.
 
-    The same change `privacy.services.consent_withdraw` makes (state and date, under a row lock,
-    with the change history), made here because that service is for staff who work with the family
-    (EDIT_PEOPLE, in scope) and the DPO is neither (ADR 0015).
+    `privacy.services.consent_withdraw_on_request` makes the change (ADR 0015); this records which
+    purpose the request was about.
     """
     access.require(actor, MANAGE)
     person = ready_to_act(request, RequestKind.WITHDRAW_CONSENT)
@@ -143,39 +142,21 @@ def request_withdraw_consent(
         raise ValidationFailed(
             "Choose the use of their data they withdraw consent for.", field="purpose"
         )
-    consent = Consent.objects.filter(person=person, purpose=purpose).first()
-    if consent is None:
-        raise ValidationFailed(
-            f"No consent is recorded for '{purpose.name}': there is nothing to withdraw.",
-            field="purpose",
-        )
-    changes = ChangeSet(actor=actor, reason=f"{_label(request)}: consent withdrawn")
     with transaction.atomic():
-        current = Consent.objects.select_for_update().get(pk=consent.pk)
-        if current.state != ConsentState.GIVEN:
-            raise ValidationFailed(
-                f"There is no consent to withdraw for '{purpose.name}': it is "
-                f"{current.get_state_display().lower()}.",
-                field="purpose",
-            )
-        today = _today()
-        model_update(
-            instance=current,
-            fields=["state", "withdrawn_on"],
-            data={"state": ConsentState.WITHDRAWN, "withdrawn_on": max(today, current.decided_on)},
-            changes=changes,
+        current = privacy.consent_withdraw_on_request(
+            actor=actor,
             person=person,
-            expected_version=current.version,
+            purpose=purpose,
+            reason=f"{_label(request)}: consent withdrawn",
         )
         if request.purpose_id != purpose.pk:
             model_update(
                 instance=request,
                 fields=["purpose"],
                 data={"purpose": purpose},
-                changes=changes,
+                changes=ChangeSet(actor=actor, reason=f"{_label(request)}: consent withdrawn"),
                 person=person,
             )
-        access.log_change(actor, [person], created=False, object_type="consent")
     return current
 
 
