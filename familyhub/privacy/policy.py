@@ -1,11 +1,13 @@
 """The one policy decision point (invariant 3, R-CONSENT-3, R-RIGHTS-5).
 
     policy.decide(person, "receiving-information")           -> Decision(allowed, code, reason)
+    policy.decide_many(family_members, purposes)             -> {(person, purpose): Decision}
     policy.permitted(people_queryset, "receiving-information") -> the people it allows, in SQL
 
 Every step that uses personal data for a purpose (a mailing list, an evaluation data set, a photo's
 use, an extract) asks here and nowhere else. The two functions apply the same rules in the same
-order; a hypothesis test checks that they always agree.
+order (`decide` and `decide_many` share one function of the rows, `_rules`); a hypothesis test
+checks that all three always agree.
 
 The rules, first match wins:
  1. the record is archived or erased                    -> no
@@ -122,20 +124,84 @@ def decide(person: Any, purpose: Purpose | str, *, on: date | None = None) -> De
     """May this person's data be used for this purpose on this day (default today)? And why."""
     p = purpose_of(purpose)
     on = on or _today()
+    restriction = objection = consent = None
+    if person.archived_at is None and p.active:
+        if not p.allowed_when_restricted:
+            restriction = (
+                _active_restrictions(on).filter(person=person).order_by("started_on").first()
+            )
+        if restriction is None:
+            objection = (
+                _standing_objections(p, on).filter(person=person).order_by("received_on").first()
+            )
+        if restriction is None and objection is None and p.needs_consent:
+            consent = (
+                Consent.objects.filter(person=person, purpose=p).select_related("given_by").first()
+            )
+    return _rules(person, p, on, restriction=restriction, objection=objection, consent=consent)
+
+
+def decide_many(
+    people: list[Any], purposes: list[Purpose], *, on: date | None = None
+) -> dict[tuple[int, int], Decision]:
+    """`decide` for every (person, purpose) pair of a small set (a family), in three queries
+    whatever their number: the rows the rules read are fetched together, then the same rules run.
+    Keyed by (person pk, purpose pk)."""
+    on = on or _today()
+    ids = [person.pk for person in people]
+    restricted: dict[int, Restriction] = {}
+    for r in _active_restrictions(on).filter(person_id__in=ids).order_by("-started_on"):
+        restricted[r.person_id] = r  # the earliest wins, as in `decide`
+    objected: dict[tuple[int, int], Objection] = {}
+    for o in (
+        Objection.objects.filter(person_id__in=ids, purpose__in=purposes, received_on__lte=on)
+        .exclude(decision=Objection.Decision.OVERRIDDEN)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        .order_by("-received_on")
+    ):
+        objected[(o.person_id, o.purpose_id)] = o
+    consents = {
+        (c.person_id, c.purpose_id): c
+        for c in Consent.objects.filter(person_id__in=ids, purpose__in=purposes).select_related(
+            "given_by"
+        )
+    }
+    return {
+        (person.pk, p.pk): _rules(
+            person,
+            p,
+            on,
+            restriction=None if p.allowed_when_restricted else restricted.get(person.pk),
+            objection=objected.get((person.pk, p.pk)),
+            consent=consents.get((person.pk, p.pk)),
+        )
+        for person in people
+        for p in purposes
+    }
+
+
+def _rules(
+    person: Any,
+    p: Purpose,
+    on: date,
+    *,
+    restriction: Restriction | None,
+    objection: Objection | None,
+    consent: Consent | None,
+) -> Decision:
+    """The rules of the module docstring, over the rows that apply to this person and purpose
+    (`restriction` and `objection` only those in force on `on`)."""
     if person.archived_at is not None:
         return Decision(False, ARCHIVED, "The record is archived and is not used.")
     if not p.active:
         return Decision(False, PURPOSE_INACTIVE, f"'{p.name}' is no longer a purpose in use.")
-    if not p.allowed_when_restricted:
-        restriction = _active_restrictions(on).filter(person=person).order_by("started_on").first()
-        if restriction is not None:
-            return Decision(
-                False,
-                RESTRICTED,
-                f"Processing is restricted since {_d(restriction.started_on)}: the record is "
-                "kept but not used.",
-            )
-    objection = _standing_objections(p, on).filter(person=person).order_by("received_on").first()
+    if restriction is not None and not p.allowed_when_restricted:
+        return Decision(
+            False,
+            RESTRICTED,
+            f"Processing is restricted since {_d(restriction.started_on)}: the record is "
+            "kept but not used.",
+        )
     if objection is not None:
         return Decision(
             False,
@@ -153,7 +219,6 @@ def decide(person: Any, purpose: Purpose | str, *, on: date | None = None) -> De
             LAWFUL_BASIS,
             f"Lawful basis: {p.get_lawful_basis_display()}; no objection or restriction.",
         )
-    consent = Consent.objects.filter(person=person, purpose=p).select_related("given_by").first()
     if consent is None:
         return Decision(False, NOT_ASKED, f"Consent for '{p.name}' has not been asked.")
     if consent.state == ConsentState.GIVEN:

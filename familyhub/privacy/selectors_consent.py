@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef
-
 from familyhub.access import helpers as access
 from familyhub.core.errors import NotFound
 from familyhub.core.models import ChangeRecord
@@ -89,30 +87,6 @@ def contact_preferences_of(people: Sequence[Person]) -> dict[int, ContactPrefere
     return {c.person_id: c for c in rows}
 
 
-def _allowed_by_policy(
-    user: Any, people: Sequence[Person], wanted: Sequence[Purpose], on: date | None = None
-) -> dict[tuple[int, int], bool]:
-    """The policy's yes or no for every person and purpose, in ONE query: each purpose's
-    `policy.permitted` filter as an EXISTS column of the same row."""
-    if not people or not wanted:
-        return {}
-    # Each column asks the policy about the outer row's person only; the outer query is already
-    # limited to the user's scope.
-    columns = {
-        f"purpose_{p.pk}": Exists(
-            policy.permitted(Person.objects.filter(pk=OuterRef("pk")), p, on=on)
-        )
-        for p in wanted
-    }
-    rows = (
-        access.people_visible_to(user)
-        .filter(pk__in=[p.pk for p in people])
-        .annotate(**columns)
-        .values("pk", *columns)
-    )
-    return {(row["pk"], p.pk): bool(row[f"purpose_{p.pk}"]) for row in rows for p in wanted}
-
-
 @dataclass
 class Cell:
     purpose: Purpose
@@ -130,25 +104,26 @@ class PersonRow:
 
 def household_summary(household: Household, user: Any) -> tuple[list[Purpose], list[PersonRow]]:
     """The family page's consent panel: for each member, each consent purpose's recorded answer
-    and the policy's yes or no today, and their contact preferences. Four queries whatever the
-    family's size (purposes, answers, the policy's columns, contact preferences), and the policy's
-    reason only where consent is recorded but the policy says no (a restriction, an objection or an
-    expiry: rare)."""
+    and the policy's yes or no today with its reason, and their contact preferences. Six queries
+    whatever the family's size: purposes, answers, the three the policy reads
+    (`policy.decide_many`), contact preferences. `user` has already been checked by the access
+    helper that gave the household."""
     wanted = consent_purposes()
     people = [m.person for m in household.memberships.all()]
     if not wanted and not people:
         return wanted, []
     recorded = consents_of(people)
-    allowed = _allowed_by_policy(user, people, wanted)
+    decisions = policy.decide_many(people, wanted)
     contacts = contact_preferences_of(people)
     rows = []
     for person in people:
         row = PersonRow(person, contact=contacts.get(person.pk))
         for p in wanted:
-            cell = Cell(p, recorded.get((person.pk, p.pk)), allowed.get((person.pk, p.pk), False))
+            decision = decisions[(person.pk, p.pk)]
+            cell = Cell(p, recorded.get((person.pk, p.pk)), decision.allowed)
             if cell.consent is not None and cell.consent.state == "given" and not cell.allowed:
-                # Rare (a restriction, an objection, an expiry): say why, in the policy's words.
-                cell.reason = policy.decide(person, p).reason
+                # A restriction, an objection, an expiry: say why, in the policy's words.
+                cell.reason = decision.reason
             row.cells.append(cell)
         rows.append(row)
     return wanted, rows

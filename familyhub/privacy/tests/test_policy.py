@@ -28,9 +28,12 @@ def _consent(person, purpose, state=ConsentState.GIVEN, **kw):
 
 
 def _both(person, purpose, on=TODAY):
+    """All three forms of the policy give the same answer (and the two per-person forms the same
+    reason): `decide`, `decide_many` and the SQL filter `permitted`."""
     one = policy.decide(person, purpose, on=on)
     many = policy.permitted(Person.objects.filter(pk=person.pk), purpose, on=on).exists()
     assert one.allowed == many, one
+    assert policy.decide_many([person], [purpose], on=on)[(person.pk, purpose.pk)] == one
     return one
 
 
@@ -200,3 +203,16 @@ def test_decide_and_permitted_always_agree(
     person.refresh_from_db()
     d = _both(person, purpose)
     assert d.code in policy.CODES and d.reason
+
+
+def test_decide_many_costs_three_queries_for_a_family(personas, django_assert_num_queries):
+    people = [m.person for m in personas.household.memberships.select_related("person")]
+    purposes = [make_purpose(f"p{i}", basis=LawfulBasis.CONSENT) for i in range(5)]
+    _consent(people[0], purposes[0])
+    Restriction.objects.create(person=people[-1], started_on=TODAY, reason="r")
+    with django_assert_num_queries(3):
+        decisions = policy.decide_many(people, purposes)
+    assert len(decisions) == len(people) * len(purposes)
+    for person in people:
+        for purpose in purposes:
+            assert decisions[(person.pk, purpose.pk)] == policy.decide(person, purpose)
