@@ -8,7 +8,7 @@ that does not exist and one the user may not see.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.db.models import Case, Prefetch, QuerySet, Value, When
@@ -131,9 +131,17 @@ def household_for(
     return household
 
 
+class Shown(Protocol):
+    """Anything that stands for a person on a page: a Person, or a row read as values (the
+    session register) that carries the person's log key."""
+
+    @property
+    def log_key(self) -> Any: ...
+
+
 def log_people_shown(
     user: Any,
-    people: Iterable[Person],
+    people: Iterable[Shown],
     *,
     action: str = Action.LIST,
     detail: str = "",
