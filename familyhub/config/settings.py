@@ -259,7 +259,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "familyhub API",
     "DESCRIPTION": (
-        "Households, people and relationships for family hub partner systems. Every read is "
+        "Households, people, relationships, consents, sessions and attendance, visits, referrals "
+        "and outcomes for family hub partner systems. Every read is "
         "scoped to the caller's need to know and logged; every write goes through the same "
         "services as the staff web UI. Errors are application/problem+json (RFC 9457)."
     ),
@@ -270,6 +271,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several resources have a `kind`: each its own enum name in the schema (ADR 0022).
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "familyhub.people.choices.RelationshipKind",
+        "ContactKindEnum": "familyhub.casework.models.Contact.Kind",
+        "ReferralKindEnum": "familyhub.casework.models.Referral.Kind",
+        "OutcomeRecordKindEnum": "familyhub.casework.models.OutcomeRecord.Kind",
+    },
 }
 
 LOGGING = {
@@ -283,6 +291,13 @@ LOGGING = {
 FAMILYHUB_SEARCH_LIMIT = 50
 # Break glass (R-ACCESS-2, ADR 0010): how long emergency access to a family lasts.
 FAMILYHUB_BREAK_GLASS_MINUTES = int(os.environ.get("FAMILYHUB_BREAK_GLASS_MINUTES", "60"))
+# Extracts (R-SHARE-3, ADR 0019): the master secret pseudonym keys are derived from (never in the
+# repo: production has none until one is set, and then refuses de-personalised extracts), and the
+# days an extract's file can be downloaded before its content is emptied.
+FAMILYHUB_PSEUDONYM_SECRET = os.environ.get(
+    "FAMILYHUB_PSEUDONYM_SECRET", "" if PRODUCTION else "development-only-pseudonym-secret"
+)
+FAMILYHUB_EXTRACT_DOWNLOAD_DAYS = int(os.environ.get("FAMILYHUB_EXTRACT_DOWNLOAD_DAYS", "14"))
 
 
 # Who the privacy notice and the Article 30 record name as controller and Data Protection Officer

@@ -120,3 +120,40 @@ class EthnicityCategory(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class PopulationEstimate(BaseModel):
+    """How many people live in a ward, by year, age band, sex and ethnic group (R-SHARE-6).
+
+    Loaded from a CSV (such as ONS mid-year estimates or Census 2021 tables) by the population
+    import; the reach report divides the families a service registered and engaged by these.
+    Blank `sex` or `ethnic_group` means all: a source that gives only totals by age band has
+    rows with both blank. `source` names the data set (and says so when it is an example).
+    """
+
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="population")
+    year = models.PositiveSmallIntegerField()
+    age_from = models.PositiveSmallIntegerField(help_text="Youngest age in the band, in years")
+    age_to = models.PositiveSmallIntegerField(help_text="Oldest age in the band, in years")
+    sex = models.CharField(max_length=10, blank=True, help_text="Blank: all")
+    ethnic_group = models.CharField(
+        max_length=100, blank=True, help_text="ONS high-level group; blank: all"
+    )
+    count = models.PositiveIntegerField()
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["ward__name", "year", "age_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward", "year", "age_from", "age_to", "sex", "ethnic_group", "source"],
+                name="population_estimate_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(age_to__gte=models.F("age_from")),
+                name="population_age_band_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward.name} {self.year} aged {self.age_from}-{self.age_to}: {self.count}"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from familyhub.core.models import BaseModel, VersionedModel
+from familyhub.sharing.models import Level
 
 
 class RequestKind(models.TextChoices):
@@ -285,8 +286,9 @@ class DisclosureRecord(BaseModel):
     """Something that left familyhub with personal data in it (invariant 5): to whom, what, why,
     by whom, when, about how many people, and the SHA-256 of what was sent.
 
-    Kept by the rights app for subject access packs and portability exports until the sharing
-    issue (R-SHARE) takes it over for extracts and reports too.
+    The one disclosure log (R-SHARE-5): subject access packs and portability exports (written by
+    `rights.services`), reports and extracts (`sharing.services`), and safeguarding or court-order
+    disclosures recorded by hand. Its table stayed in the rights app where it began (ADR 0018).
     """
 
     class RecipientKind(models.TextChoices):
@@ -294,6 +296,32 @@ class DisclosureRecord(BaseModel):
         REPRESENTATIVE = "representative", "Their parent, carer or representative"
         ORGANISATION = "organisation", "Another organisation"
 
+    class Kind(models.TextChoices):
+        SUBJECT_ACCESS = "subject_access", "Subject access pack"
+        PORTABILITY = "portability", "Portability export"
+        REPORT = "report", "Aggregate report"
+        EXTRACT_DEPERSONALISED = "extract_depersonalised", "De-personalised extract"
+        EXTRACT_IDENTIFIABLE = "extract_identifiable", "Identifiable extract"
+        MATCHING = "matching", "Result of matching an external file"
+        SAFEGUARDING = "safeguarding", "Safeguarding disclosure"
+        COURT_ORDER = "court_order", "Court order or other legal requirement"
+        OTHER = "other", "Other disclosure recorded by hand"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    level = models.CharField(
+        max_length=20,
+        choices=Level.choices,
+        default=Level.IDENTIFIABLE,
+        help_text="How identifiable",
+    )
+    agreement = models.ForeignKey(
+        "sharing.Agreement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
+        help_text="The data sharing agreement it left under, where there is one",
+    )
     disclosed_at = models.DateTimeField()
     disclosed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

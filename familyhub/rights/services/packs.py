@@ -236,6 +236,7 @@ def pack_release(
     base = f"{request.reference}-subject-access-pack"
     with transaction.atomic():
         disclosure = DisclosureRecord.objects.create(
+            kind=DisclosureRecord.Kind.SUBJECT_ACCESS,
             disclosed_at=now,
             disclosed_by=actor if getattr(actor, "pk", None) else None,
             recipient=recipient.strip()[:200],

@@ -102,6 +102,7 @@ def portability_release(
     now = timezone.now()
     with transaction.atomic():
         disclosure = DisclosureRecord.objects.create(
+            kind=DisclosureRecord.Kind.PORTABILITY,
             disclosed_at=now,
             disclosed_by=actor if getattr(actor, "pk", None) else None,
             recipient=recipient[:200],
