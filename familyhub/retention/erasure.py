@@ -595,6 +595,8 @@ class _Eraser:
     # The order matters: links are cut and rows deleted before the people and families themselves.
     def run(self, *, record: ErasureRecord) -> ErasureRecord:
         with transaction.atomic(), _secure_delete():
+            self.people_ids |= _merged_into(self.people_ids)
+            self._empty_outputs()
             people = list(
                 Person.objects.filter(pk__in=self.people_ids).prefetch_related("identifiers")
             )
@@ -681,6 +683,20 @@ class _Eraser:
                 reason=f"erasure {record.uuid}",
             )
         return record
+
+    def _empty_outputs(self) -> None:
+        """Extract files still inside their download window hold the person's rows: emptied (the
+        record of what left, its checksum and its people count, stays; ADR 0019)."""
+        Output = apps.get_model("sharing", "Output")
+        n = (
+            Output.objects.filter(
+                disclosure__subjects__person_id__in=self.people_ids, content__isnull=False
+            )
+            .distinct()
+            .update(content=None)
+        )
+        if n:
+            self.neutralised["sharing.Output.content"] += n
 
     def _raw_delete(self, model: type[models.Model], ids: set[int]) -> None:
         if ids:
@@ -947,6 +963,27 @@ class _Eraser:
                     "reason": "needed by the items kept above",
                 },
             ]
+
+
+def _merged_into(people_ids: set[int]) -> set[int]:
+    """The archived records merged into these people (linkage, ADR 0021), and any merged into
+    those: the same person's data, erased with them. Undone merges no longer count."""
+    Merge = apps.get_model("linkage", "Merge")
+    found: set[int] = set()
+    frontier = set(people_ids)
+    while frontier:
+        others = (
+            set(
+                Merge.objects.filter(keep_id__in=frontier, unmerged_at__isnull=True).values_list(
+                    "other_id", flat=True
+                )
+            )
+            - found
+            - people_ids
+        )
+        found |= others
+        frontier = others
+    return found
 
 
 def _with_rows(targets: list[tuple[Link, set[int]]]) -> list[tuple[Link, set[int]]]:

@@ -15,6 +15,7 @@ from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ConcurrentEdit, ValidationFailed
 from familyhub.core.http import posted
 from familyhub.core.services import display_value
+from familyhub.linkage.selectors import LikelyMatches, likely_matches_for
 from familyhub.people import selectors, services
 from familyhub.people.forms import (
     BirthForm,
@@ -27,7 +28,6 @@ from familyhub.people.forms import (
     apply_errors,
     check_person_form,
 )
-from familyhub.people.matching import likely_matches
 from familyhub.people.models import Household, Person
 from familyhub.people.validators import InvalidValue, normalise_nhs_number
 from familyhub.places.models import Ward
@@ -192,18 +192,26 @@ def _matches_for(user: Any, data: dict[str, Any], household: Household | None) -
     except InvalidValue:
         nhs = ""
     address = selectors.current_address(household) if household else None
-    found = likely_matches(
-        access.people_visible_to(user),
+    # The duplicate model's check against the whole database (R-LINK-1, ADR 0021): matches in
+    # the worker's scope are shown; others are only counted (`found.elsewhere`).
+    found = likely_matches_for(
+        user,
         given_name=data.get("given_name", ""),
+        middle_names=data.get("middle_names", ""),
+        known_as=data.get("known_as", ""),
         family_name=data.get("family_name", ""),
         date_of_birth=data.get("date_of_birth"),
         expected_date_of_delivery=data.get("expected_date_of_delivery"),
+        sex=data.get("sex", ""),
         nhs_number=nhs,
-        postcode_key=address.postcode_key if address else "",
+        postcode=address.postcode if address else "",
     )
     if household is not None:
         already = {m.person_id for m in household.memberships.all()}
-        found = [m for m in found if m.person.pk not in already] or found
+        others = LikelyMatches(m for m in found if m.person.pk not in already)
+        if others:
+            others.elsewhere = found.elsewhere
+            found = others
     if found:
         access.log_people_shown(
             user, [m.person for m in found], detail="possible duplicates at registration"

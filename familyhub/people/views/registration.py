@@ -19,6 +19,7 @@ from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ValidationFailed
 from familyhub.core.http import posted
+from familyhub.linkage.selectors import likely_matches_for
 from familyhub.people import choices as c
 from familyhub.people import services
 from familyhub.people.forms import (
@@ -28,8 +29,7 @@ from familyhub.people.forms import (
     apply_errors,
     check_person_form,
 )
-from familyhub.people.matching import likely_matches
-from familyhub.people.validators import InvalidValue, normalise_nhs_number, postcode_key
+from familyhub.people.validators import InvalidValue, normalise_nhs_number
 from familyhub.places.models import EthnicityCategory, Ward
 
 EDIT = Capability.EDIT_PEOPLE
@@ -124,14 +124,19 @@ def _possible_matches(user: Any, data: dict[str, Any], draft: dict[str, Any]) ->
         nhs = normalise_nhs_number(data.get("nhs_number") or "")
     except InvalidValue:
         nhs = ""
-    found = likely_matches(
-        access.people_visible_to(user),
+    # The duplicate model's check against the whole database (R-LINK-1, ADR 0021): matches in
+    # the worker's scope are shown; others are only counted (`found.elsewhere`).
+    found = likely_matches_for(
+        user,
         given_name=data.get("given_name", ""),
+        middle_names=data.get("middle_names", ""),
+        known_as=data.get("known_as", ""),
         family_name=data.get("family_name", ""),
         date_of_birth=data.get("date_of_birth"),
         expected_date_of_delivery=data.get("expected_date_of_delivery"),
+        sex=data.get("sex", ""),
         nhs_number=nhs,
-        postcode_key=postcode_key(draft.get("address", {}).get("postcode", "")),
+        postcode=draft.get("address", {}).get("postcode", ""),
     )
     if found:
         access.log_people_shown(

@@ -196,3 +196,56 @@ def test_erasures_are_reapplied_after_a_restore(personas, django_capture_on_comm
         call_command("reapply_erasures", "--execute", stdout=out)
     assert not Person.objects.filter(uuid=uuid).exists()
     assert ErasureRecord.objects.filter(ground="reapplied").count() == 1
+
+
+def test_a_record_merged_into_the_person_is_erased_with_them(personas):
+    """An archived record merged into the person (R-LINK-1) is the same person's data; an undone
+    merge no longer is (R-RIGHTS-4, ADR 0016, ADR 0021)."""
+    from familyhub.core.testing import PersonFactory
+    from familyhub.linkage import services as linkage
+
+    person = _parent(personas.household)
+    merged = PersonFactory(
+        given_name=person.given_name, family_name=person.family_name, nhs_number=""
+    )
+    undone = PersonFactory(given_name="Quill", family_name="Osei", nhs_number="")
+    Membership.objects.create(household=personas.household, person=merged, role="parent_carer")
+    Membership.objects.create(household=personas.household, person=undone, role="parent_carer")
+    linkage.person_merge(actor=personas.dpo, keep=person, other=merged, reason="same mother")
+    merge = linkage.person_merge(actor=personas.dpo, keep=person, other=undone, reason="mistake")
+    linkage.person_unmerge(actor=personas.dpo, merge=merge)
+    erase_person(actor=personas.dpo, person=person)
+    assert not Person.objects.filter(pk__in=[person.pk, merged.pk]).exists()
+    assert Person.objects.filter(pk=undone.pk).exists()
+
+
+def test_an_extract_file_holding_the_person_is_emptied(personas):
+    """Erasure reaches generated extracts kept for download (R-RIGHTS-4, ADR 0019): the file is
+    emptied, the record of what left stays."""
+    from familyhub.rights.models import DisclosurePerson, DisclosureRecord
+    from familyhub.sharing.models import Output
+
+    person = _parent(personas.household)
+    disclosure = DisclosureRecord.objects.create(
+        kind=DisclosureRecord.Kind.EXTRACT_DEPERSONALISED,
+        disclosed_at=timezone.now(),
+        recipient="Evaluator",
+        recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
+        what="extract",
+        legal_basis="public task",
+        people_count=1,
+        sha256="0" * 64,
+    )
+    DisclosurePerson.objects.create(disclosure=disclosure, person=person)
+    output = Output.objects.create(
+        kind=Output.Kind.EXTRACT_DEPERSONALISED,
+        title="extract",
+        status=Output.Status.RELEASED,
+        content=b"pseudonym,ward\nABC,Bulwell\n",
+        disclosure=disclosure,
+    )
+    record = erase_person(actor=personas.dpo, person=person)
+    output.refresh_from_db()
+    assert output.content is None
+    assert record.neutralised.get("sharing.Output.content") == 1
+    assert DisclosureRecord.objects.filter(pk=disclosure.pk).exists()
