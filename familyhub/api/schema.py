@@ -41,6 +41,7 @@ _MEANINGS = {
     403: "Your role does not allow this",
     404: "No such record, or you do not have access to it (the two are not told apart)",
     409: "Someone else changed the record since the `version` you sent",
+    422: "This `Idempotency-Key` was already used with a different request",
 }
 
 
@@ -74,4 +75,41 @@ PAGE_PARAMETERS = [
         required=False,
         description=f"Results per page (default {Pagination.page_size}, at most {Pagination.max_page_size}).",
     ),
+    OpenApiParameter(
+        "changed_since",
+        OpenApiTypes.DATETIME,
+        OpenApiParameter.QUERY,
+        required=False,
+        description=(
+            "For keeping a copy in step: only rows changed at or after this time (ISO 8601; a "
+            "date means its start; without an offset, UK time), in the order `updated_at`, `id`, "
+            "paged by `next` links (a cursor) instead of page numbers. Start the next sync from "
+            "the largest `updated_at` received."
+        ),
+    ),
+    OpenApiParameter(
+        "cursor",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="Set by the `next` link of a `changed_since` list; do not make one up.",
+    ),
 ]
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A unique value per record you create (a UUID is best), to make a retry safe: the same "
+        "key with the same request within 24 hours creates nothing more and answers as the first "
+        "time (same status and `Location`, the record as it is now, and `Idempotent-Replayed: "
+        "true`); the same key with a different request is refused with 422. Keys are per token."
+    ),
+)
+
+
+def create_parameters(*extra: OpenApiParameter) -> list[OpenApiParameter]:
+    """Path parameters of a create, and the Idempotency-Key header."""
+    return [*extra, IDEMPOTENCY_KEY]

@@ -292,10 +292,18 @@ class PersonHouseholdOut(serializers.Serializer):
 
 
 class PersonOut(_SpecialCategoryFiltered, serializers.ModelSerializer):
+    # Output only. Special-category fields are left out for roles that may not see them, so the
+    # schema must not call them required: they are declared writable-but-optional (the schema's
+    # rule for required is "required, or read-only"), although nothing is ever written through it.
     id = serializers.UUIDField(source="uuid", read_only=True)
     display_name = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty")
     ethnicity: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="key", read_only=True, help_text=ETHNICITY_HELP
+        slug_field="key",
+        queryset=EthnicityCategory.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=ETHNICITY_HELP,
     )
     identifiers = IdentifierOut(many=True, read_only=True)
     households = PersonHouseholdOut(
@@ -317,9 +325,9 @@ class PersonOut(_SpecialCategoryFiltered, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
+        read_only_fields = [f for f in fields if f not in SPECIAL_CATEGORY_FIELDS]
         extra_kwargs = {
-            name: {"help_text": SPECIAL_NOTE}
+            name: {"help_text": SPECIAL_NOTE, "required": False}
             for name in SPECIAL_CATEGORY_FIELDS
             if name != "ethnicity"
         }

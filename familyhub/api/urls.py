@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from familyhub.api.views import consents, households, people
+from familyhub.api.views import casework, consents, households, people, sessions
 from familyhub.api.views.base import NotFoundView
 from familyhub.api.views.docs import ApiDocsView
 
@@ -47,6 +47,52 @@ v1 = [
         "people/<str:id>/contact-preferences/",
         consents.PersonContactPreferencesView.as_view(),
         name="api-person-contact-preferences",
+    ),
+    # Sessions and attendance (R-ENGAGE-3)
+    path("sessions/", sessions.SessionListView.as_view(), name="api-session-list"),
+    path("sessions/<str:id>/", sessions.SessionDetailView.as_view(), name="api-session-detail"),
+    path(
+        "sessions/<str:id>/attendance/",
+        sessions.SessionAttendanceView.as_view(),
+        name="api-session-attendance",
+    ),
+    # Casework (R-ENGAGE-4, R-ENGAGE-5, R-ENGAGE-7)
+    path(
+        "households/<str:id>/contacts/",
+        casework.HouseholdContactsView.as_view(),
+        name="api-household-contacts",
+    ),
+    path(
+        "households/<str:id>/referrals/",
+        casework.HouseholdReferralsView.as_view(),
+        name="api-household-referrals",
+    ),
+    path("referrals/", casework.ReferralListView.as_view(), name="api-referral-list"),
+    path("referrals/<str:id>/", casework.ReferralDetailView.as_view(), name="api-referral-detail"),
+    path(
+        "referrals/<str:id>/accept/",
+        casework.ReferralAcceptView.as_view(),
+        name="api-referral-accept",
+    ),
+    path(
+        "referrals/<str:id>/decline/",
+        casework.ReferralDeclineView.as_view(),
+        name="api-referral-decline",
+    ),
+    path(
+        "referrals/<str:id>/withdraw/",
+        casework.ReferralWithdrawView.as_view(),
+        name="api-referral-withdraw",
+    ),
+    path(
+        "households/<str:id>/outcome-records/",
+        casework.HouseholdOutcomeRecordsView.as_view(),
+        name="api-household-outcome-records",
+    ),
+    path(
+        "households/<str:id>/outcome-reviews/",
+        casework.HouseholdOutcomeReviewsView.as_view(),
+        name="api-household-outcome-reviews",
     ),
 ]
 

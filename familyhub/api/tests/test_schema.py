@@ -26,7 +26,20 @@ PATHS = {
     "/api/v1/people/{id}/consents/": {"get", "post"},
     "/api/v1/people/{id}/consents/withdraw/": {"post"},
     "/api/v1/people/{id}/contact-preferences/": {"get", "put"},
+    "/api/v1/sessions/": {"get"},
+    "/api/v1/sessions/{id}/": {"get"},
+    "/api/v1/sessions/{id}/attendance/": {"get", "post"},
+    "/api/v1/households/{id}/contacts/": {"get", "post"},
+    "/api/v1/households/{id}/referrals/": {"post"},
+    "/api/v1/referrals/": {"get"},
+    "/api/v1/referrals/{id}/": {"get"},
+    "/api/v1/referrals/{id}/accept/": {"post"},
+    "/api/v1/referrals/{id}/decline/": {"post"},
+    "/api/v1/referrals/{id}/withdraw/": {"post"},
+    "/api/v1/households/{id}/outcome-records/": {"get", "post"},
+    "/api/v1/households/{id}/outcome-reviews/": {"get", "post"},
 }
+PAGE_PARAMETERS = {"page", "page_size", "changed_since", "cursor"}
 
 
 def test_schema_endpoint_serves_valid_openapi3():
@@ -45,7 +58,7 @@ def test_schema_endpoint_serves_valid_openapi3():
     create = schema["paths"]["/api/v1/households/"]["post"]["responses"]
     assert "application/problem+json" in create["400"]["content"]
     people = schema["paths"]["/api/v1/people/"]["get"]
-    assert {p["name"] for p in people["parameters"]} == {"q", "page", "page_size"}
+    assert {p["name"] for p in people["parameters"]} == {"q", *PAGE_PARAMETERS}
     # An update always needs the version read (the optimistic lock).
     patch = schema["paths"]["/api/v1/people/{id}/"]["patch"]["requestBody"]["content"][
         "application/json"
@@ -87,3 +100,39 @@ def test_docs_page_uses_only_same_origin_scripts_and_styles():
     assert init.status_code == 200
     assert init["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in init.content.decode()
+
+
+def _operations(schema):
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            if method != "parameters":
+                yield path, method, op
+
+
+def test_every_operation_has_examples_and_every_list_syncs():
+    """R-IMPORT-2: every route has an example (request or response); every list is paginated and
+    takes changed_since; every create takes an Idempotency-Key and documents its 422."""
+    schema = yaml.safe_load(APIClient().get("/api/schema/").content)
+    missing, lists, creates = [], [], []
+    for path, method, op in _operations(schema):
+        contents = [
+            c
+            for r in op["responses"].values()
+            for c in r.get("content", {}).values()
+            if r is not None
+        ] + list(op.get("requestBody", {}).get("content", {}).values())
+        if not any(c.get("examples") for c in contents):
+            missing.append(f"{method.upper()} {path}")
+        names = {p["name"] for p in op.get("parameters", [])}
+        ok = op["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        if method == "get" and "Paginated" in ok.get("schema", {}).get("$ref", ""):
+            lists.append(path)
+            assert names >= PAGE_PARAMETERS, (path, names)
+            assert "400" in op["responses"], path  # a bad changed_since or cursor
+        if method == "post" and "201" in op["responses"]:
+            creates.append(path)
+            assert "Idempotency-Key" in names, path
+            assert "422" in op["responses"], path
+    assert not missing, f"operations without an example: {missing}"
+    assert len(lists) == 9, lists
+    assert len(creates) == 9, creates

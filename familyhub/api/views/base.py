@@ -19,6 +19,38 @@ from familyhub.api.permissions import CanEditPeople, CanViewPeople
 from familyhub.core.errors import NotFound, PermissionRefused, ValidationFailed
 from familyhub.people.services import SPECIAL_CATEGORY_FIELDS
 
+NUL_REFUSED = "Text may not contain the NUL character (\\u0000)"
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """The path of the first text holding a NUL character (PostgreSQL cannot store one), or None."""
+    if isinstance(value, str):
+        return (path or "non_field_errors") if "\x00" in value else None
+    items: Any = ()
+    if isinstance(value, dict):
+        for key in value:
+            if "\x00" in str(key):
+                return path or "non_field_errors"
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        found = _nul_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class JSONWithoutNul(JSONParser):
+    """JSON, refused with a 400 at the field when any text in it holds a NUL character."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        where = _nul_path(data)
+        if where is not None:
+            raise ValidationFailed(NUL_REFUSED, field=where)
+        return data
+
 
 class PeopleApiView(APIView):
     # Signed in (401 otherwise); a role that sees family records (403 otherwise); and, to write, a
@@ -26,7 +58,13 @@ class PeopleApiView(APIView):
     # (A comment, not a docstring: drf-spectacular would show a docstring as every route's text.)
 
     permission_classes = [IsAuthenticated, CanViewPeople, CanEditPeople]
-    parser_classes = [JSONParser]
+    parser_classes = [JSONWithoutNul]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                raise ValidationFailed(NUL_REFUSED, field=name.replace("\x00", ""))
 
     def validated(self, serializer_class: type[Serializer], **kwargs: Any) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.data, context=self.context(), **kwargs)

@@ -18,11 +18,13 @@ from rest_framework.response import Response
 from familyhub.access import helpers as access
 from familyhub.api import serializers_privacy as s
 from familyhub.api.fieldpaths import service_errors
-from familyhub.api.schema import id_parameter, problems
+from familyhub.api.idempotency import created_ref, idempotent
+from familyhub.api.schema import create_parameters, id_parameter, problems
 from familyhub.api.views.base import PeopleApiView, people_in_body
 from familyhub.core.errors import NotFound, ValidationFailed
 from familyhub.privacy import policy, services
 from familyhub.privacy import selectors_consent as selectors
+from familyhub.privacy.selectors import purpose_by_code
 
 TAGS = ["consent"]
 
@@ -72,11 +74,12 @@ class PersonConsentsView(PeopleApiView):
             "parental responsibility. Dates cannot be in the future. The scan of a paper form is "
             "uploaded in the staff pages."
         ),
-        parameters=[id_parameter("person")],
+        parameters=create_parameters(id_parameter("person")),
         request=s.ConsentIn,
-        responses={201: s.PersonConsentOut, **problems(400, 401, 403, 404)},
+        responses={201: s.PersonConsentOut, **problems(400, 401, 403, 404, 422)},
         examples=[s.EXAMPLE_RECORD],
     )
+    @idempotent
     def post(self, request: Request, id: str) -> Response:
         person = access.person_for(request.user, id, log_view=False)
         data = self.validated(s.ConsentIn)
@@ -105,7 +108,12 @@ class PersonConsentsView(PeopleApiView):
                 note=data["note"],
             )
         line = _line(person, data["purpose"])
-        return Response(s.PersonConsentOut(line, context=self.context()).data, status=201)
+        response = Response(s.PersonConsentOut(line, context=self.context()).data, status=201)
+        return created_ref(response, data["purpose"].code)
+
+    def replay(self, request: Request, ref: str, id: str) -> dict[str, Any]:
+        person = access.person_for(request.user, id)
+        return s.PersonConsentOut(_line(person, purpose_by_code(ref)), context=self.context()).data
 
 
 class PersonConsentWithdrawView(PeopleApiView):

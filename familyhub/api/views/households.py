@@ -10,13 +10,15 @@ from rest_framework.response import Response
 
 from familyhub.access import helpers as access
 from familyhub.access.models import AccessLogEntry
+from familyhub.api import examples as ex
 from familyhub.api import selectors
 from familyhub.api import serializers as s
 from familyhub.api.fieldpaths import address_path, member_path, register_path, service_errors
+from familyhub.api.idempotency import created_ref, idempotent
 from familyhub.api.pagination import Pagination
-from familyhub.api.schema import PAGE_PARAMETERS, id_parameter, problems
+from familyhub.api.schema import PAGE_PARAMETERS, create_parameters, id_parameter, problems
 from familyhub.api.views.base import PeopleApiView, created, people_in_body, refuse_special_category
-from familyhub.core.errors import ValidationFailed
+from familyhub.core.errors import NotFound, ValidationFailed
 from familyhub.people import services
 from familyhub.people.services import MemberSpec, RelationshipSpec
 
@@ -59,9 +61,14 @@ class HouseholdListView(PeopleApiView):
         tags=TAGS,
         operation_id="households_list",
         summary="Households you may see",
-        description="Paginated, by name. Each household's members appear in the access log.",
+        description=(
+            "Paginated, by name (or, with `changed_since`, by `updated_at`: a household's own "
+            "details and address changes; a member's changes show on the person). Each "
+            "household's members appear in the access log."
+        ),
         parameters=PAGE_PARAMETERS,
-        responses={200: s.HouseholdOut(many=True), **problems(401, 403)},
+        responses={200: s.HouseholdOut(many=True), **problems(400, 401, 403)},
+        examples=[ex.HOUSEHOLDS_PAGE],
     )
     def get(self, request: Request) -> Response:
         def log(page: list[Any]) -> None:
@@ -83,9 +90,12 @@ class HouseholdListView(PeopleApiView):
             "A household with its address, members (new people, or people already recorded) and "
             "the relationships between members, all or nothing. Allocated to your organisation."
         ),
+        parameters=create_parameters(),
         request=s.HouseholdCreateIn,
-        responses={201: s.HouseholdDetailOut, **problems(400, 401, 403)},
+        responses={201: s.HouseholdDetailOut, **problems(400, 401, 403, 422)},
+        examples=[ex.HOUSEHOLD_CREATE, ex.HOUSEHOLD],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = self.validated(s.HouseholdCreateIn)
         user = request.user
@@ -113,7 +123,10 @@ class HouseholdListView(PeopleApiView):
             )
         # The service logged the creation with every member; this read is not logged again.
         body = household_detail(request, household.uuid, log_view=False)
-        return created(body, "api-household-detail", household.uuid)
+        return created_ref(created(body, "api-household-detail", household.uuid), household.uuid)
+
+    def replay(self, request: Request, ref: str) -> dict[str, Any]:
+        return household_detail(request, ref)
 
 
 class HouseholdDetailView(PeopleApiView):
@@ -123,6 +136,7 @@ class HouseholdDetailView(PeopleApiView):
         summary="One household",
         parameters=[id_parameter("household")],
         responses={200: s.HouseholdDetailOut, **problems(401, 403, 404)},
+        examples=[ex.HOUSEHOLD],
     )
     def get(self, request: Request, id: str) -> Response:
         return Response(household_detail(request, id))
@@ -135,6 +149,7 @@ class HouseholdDetailView(PeopleApiView):
         parameters=[id_parameter("household")],
         request=s.HouseholdUpdateIn,
         responses={200: s.HouseholdDetailOut, **problems(400, 401, 403, 404, 409)},
+        examples=[ex.HOUSEHOLD_UPDATE, ex.HOUSEHOLD],
     )
     def patch(self, request: Request, id: str) -> Response:
         household = access.household_for(request.user, id)
@@ -160,6 +175,7 @@ class HouseholdMoveView(PeopleApiView):
         parameters=[id_parameter("household")],
         request=s.MoveIn,
         responses={200: s.HouseholdDetailOut, **problems(400, 401, 403, 404)},
+        examples=[ex.HOUSEHOLD_MOVE, ex.HOUSEHOLD],
     )
     def post(self, request: Request, id: str) -> Response:
         household = access.household_for(request.user, id, log_view=False)
@@ -182,10 +198,12 @@ class HouseholdMembersView(PeopleApiView):
         operation_id="households_members_create",
         summary="Add a member to a household",
         description="A new person (`person`), or someone already recorded (`existing_person`).",
-        parameters=[id_parameter("household")],
+        parameters=create_parameters(id_parameter("household")),
         request=s.MemberIn,
-        responses={201: s.MemberAddedOut, **problems(400, 401, 403, 404)},
+        responses={201: s.MemberAddedOut, **problems(400, 401, 403, 404, 422)},
+        examples=[ex.MEMBER_ADD],
     )
+    @idempotent
     def post(self, request: Request, id: str) -> Response:
         household = access.household_for(request.user, id, log_view=False)
         data = self.validated(s.MemberIn)
@@ -204,4 +222,23 @@ class HouseholdMembersView(PeopleApiView):
             },
             context=self.context(),
         ).data
-        return created(body, "api-person-detail", person.uuid)
+        return created_ref(created(body, "api-person-detail", person.uuid), person.uuid)
+
+    def replay(self, request: Request, ref: str, id: str) -> dict[str, Any]:
+        household = access.household_for(request.user, id)
+        membership = next(
+            (m for m in household.memberships.all() if str(m.person.uuid) == ref), None
+        )
+        if membership is None:  # no longer a member of this family
+            raise NotFound(access.NOT_FOUND)
+        person = access.person_for(request.user, ref, log_view=False)
+        selectors.attach_households(request.user, [person])
+        return s.MemberAddedOut(
+            {
+                "household_uuid": household.uuid,
+                "role": membership.role,
+                "lives_here": membership.lives_here,
+                "person": person,
+            },
+            context=self.context(),
+        ).data

@@ -13,11 +13,13 @@ from rest_framework.response import Response
 
 from familyhub.access import helpers as access
 from familyhub.access.models import AccessLogEntry
+from familyhub.api import examples as ex
 from familyhub.api import selectors
 from familyhub.api import serializers as s
 from familyhub.api.fieldpaths import relationship_path, service_errors
+from familyhub.api.idempotency import created_ref, idempotent
 from familyhub.api.pagination import Pagination
-from familyhub.api.schema import PAGE_PARAMETERS, id_parameter, problems
+from familyhub.api.schema import PAGE_PARAMETERS, create_parameters, id_parameter, problems
 from familyhub.api.views.base import (
     PeopleApiView,
     created,
@@ -25,6 +27,7 @@ from familyhub.api.views.base import (
     people_in_body,
     refuse_special_category,
 )
+from familyhub.core.errors import NotFound
 from familyhub.people import search, services
 from familyhub.people.services import PERSON_FIELDS
 
@@ -50,8 +53,13 @@ class PersonListView(PeopleApiView):
         tags=["people"],
         operation_id="people_list",
         summary="People you may see, or a search",
+        description=(
+            "With `changed_since`: the people changed since then (their details, identifiers or "
+            "a birth), in `updated_at` order, for keeping a copy in step."
+        ),
         parameters=[Q_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: s.PersonOut(many=True), **problems(401, 403)},
+        responses={200: s.PersonOut(many=True), **problems(400, 401, 403)},
+        examples=[ex.PEOPLE_PAGE],
     )
     def get(self, request: Request) -> Response:
         user = request.user
@@ -81,6 +89,7 @@ class PersonDetailView(PeopleApiView):
         summary="One person",
         parameters=[id_parameter("person")],
         responses={200: s.PersonOut, **problems(401, 403, 404)},
+        examples=[ex.PERSON],
     )
     def get(self, request: Request, id: str) -> Response:
         person = access.person_for(request.user, id)
@@ -98,6 +107,7 @@ class PersonDetailView(PeopleApiView):
         parameters=[id_parameter("person")],
         request=s.PersonUpdateIn,
         responses={200: s.PersonOut, **problems(400, 401, 403, 404, 409)},
+        examples=[ex.PERSON_UPDATE, ex.PERSON],
     )
     def patch(self, request: Request, id: str) -> Response:
         person = access.person_for(request.user, id)
@@ -125,6 +135,7 @@ class PersonBirthView(PeopleApiView):
         parameters=[id_parameter("person")],
         request=s.BirthIn,
         responses={200: s.PersonOut, **problems(400, 401, 403, 404, 409)},
+        examples=[ex.BIRTH, ex.PERSON],
     )
     def post(self, request: Request, id: str) -> Response:
         person = access.person_for(request.user, id, log_view=False)
@@ -151,7 +162,8 @@ class PersonRelationshipsView(PeopleApiView):
         summary="A person's relationships",
         description="Only relationships with people you may also see are listed.",
         parameters=[id_parameter("person"), *PAGE_PARAMETERS],
-        responses={200: s.RelationshipOut(many=True), **problems(401, 403, 404)},
+        responses={200: s.RelationshipOut(many=True), **problems(400, 401, 403, 404)},
+        examples=[ex.RELATIONSHIP],
     )
     def get(self, request: Request, id: str) -> Response:
         person = access.person_for(request.user, id)
@@ -172,9 +184,12 @@ class RelationshipListView(PeopleApiView):
         operation_id="relationships_create",
         summary="Record a relationship",
         description="`from` is the <kind> of `to`, e.g. from is the mother of to.",
+        parameters=create_parameters(),
         request=s.RelationshipIn,
-        responses={201: s.RelationshipOut, **problems(400, 401, 403)},
+        responses={201: s.RelationshipOut, **problems(400, 401, 403, 422)},
+        examples=[ex.RELATIONSHIP_CREATE, ex.RELATIONSHIP],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         data = self.validated(s.RelationshipIn)
         ends = people_in_body(request.user, {"from": data["from"], "to": data["to"]})
@@ -193,10 +208,34 @@ class RelationshipListView(PeopleApiView):
                 household=household,
             )
         row = selectors.RelationshipRow(
-            rel.uuid, ends["from"], ends["to"], rel.kind, rel.parental_responsibility, rel.ended_on
+            rel.uuid,
+            ends["from"],
+            ends["to"],
+            rel.kind,
+            rel.parental_responsibility,
+            rel.ended_on,
+            rel.updated_at,
         )
-        return created(
+        response = created(
             s.RelationshipOut(row, context=self.context()).data,
             "api-person-relationships",
             ends["from"].uuid,
         )
+        return created_ref(response, f"{ends['from'].uuid}/{rel.uuid}")
+
+    def replay(self, request: Request, ref: str) -> dict[str, Any]:
+        person_id, rel_id = ref.split("/")
+        person = access.person_for(request.user, person_id, log_view=False)
+        row = next(
+            (r for r in selectors.relationships_of(request.user, person) if str(r.id) == rel_id),
+            None,
+        )
+        if row is None:
+            raise NotFound(access.NOT_FOUND)
+        access.log_people_shown(
+            request.user,
+            [row.from_person, row.to_person],
+            action=Action.LIST,
+            detail="api relationship",
+        )
+        return s.RelationshipOut(row, context=self.context()).data
