@@ -42,6 +42,15 @@ class Capability(models.TextChoices):
     # Rights requests (R-RIGHTS-1, ADR 0015): a family may tell any member of staff, and the month
     # starts that day, so front-line roles write the request down; the DPO handles it.
     RECORD_RIGHTS_REQUEST = "record_rights_request", "Record a data protection request received"
+    # One person, one record (R-LINK-1, ADR 0021): review suspected duplicates, merge, unmerge and
+    # match external files. The DPO works across organisations; a team manager within their scope.
+    MANAGE_DUPLICATES = "manage_duplicates", "Review duplicate records, merge and unmerge them"
+    # Partner file imports (R-IMPORT-1, ADR 0020): upload, map columns, run, read the rejects.
+    IMPORT_DATA = "import_data", "Import partner files (attendance, people, reference data)"
+    # Sharing (R-SHARE-1, R-SHARE-2, ADR 0018): the register of data sharing agreements (DPO,
+    # administrators) and aggregate reports with disclosure control (DPO, team managers, analysts).
+    MANAGE_SHARING = "manage_sharing", "Keep the register of data sharing agreements"
+    PRODUCE_REPORTS = "produce_reports", "Build and release aggregate reports under an agreement"
 
 
 _C = Capability
@@ -73,9 +82,27 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({_C.MANAGE_REFERENCE, _C.MANAGE_SERVICES}),
 }
 
+# Duplicate review (R-LINK-1, ADR 0021): the data officer (DPO) and team managers.
+for _role in (Role.TEAM_MANAGER, Role.DPO):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {_C.MANAGE_DUPLICATES}
+
 # Every front-line role may record a rights request made to it (R-RIGHTS-1, ADR 0015).
 for _role in (Role.PRACTITIONER, Role.GROUP_WORKER, Role.TEAM_MANAGER, Role.PARTNER_STAFF):
     CAPABILITIES[_role] = CAPABILITIES[_role] | {_C.RECORD_RIGHTS_REQUEST}
+
+
+# Partner imports (R-IMPORT-1, ADR 0020): team managers and administrators. Each kind still asks
+# for the capability its records need (people and attendance: EDIT_PEOPLE), so an administrator
+# loads reference data (postcode lookup) but not families.
+for _role in (Role.TEAM_MANAGER, Role.ADMIN):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {_C.IMPORT_DATA}
+
+
+# Sharing agreements and aggregate reports (R-SHARE-1, R-SHARE-2, ADR 0018).
+for _role in (Role.DPO, Role.ADMIN):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {_C.MANAGE_SHARING}
+for _role in (Role.DPO, Role.TEAM_MANAGER, Role.ANALYST):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {_C.PRODUCE_REPORTS}
 
 
 def capabilities_of(role: str) -> frozenset[str]:

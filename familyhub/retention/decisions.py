@@ -266,6 +266,24 @@ DECISIONS: dict[str, Decision] = {
         "The person's place in a disclosure record: deleted; the record of the disclosure stays.",
         links={"person": DELETE},
     ),
+    # Partner imports (R-IMPORT-1, ADR 0020).
+    "imports.ImportedRecord": Decision(
+        "Which partner record id an import made this person or family from: only about them, "
+        "deleted with them (a later file repeating the id would register them again).",
+        links={"person": DELETE, "household": DELETE},
+        not_swept="external_id is the partner's identifier for the person, not free text; the "
+        "row is deleted with the person or family",
+    ),
+    "imports.RejectedRow": Decision(
+        "A row a partner sent that could not be imported: linked to nobody (that is why it was "
+        "rejected). It stays with its batch for the partner to correct and is disposed of with "
+        "the batch; neither subject access nor erasure finds it by person (docs/imports.md).",
+    ),
+    "sharing.Output": Decision(
+        "An output has no link to a person. A report holds counts after disclosure control; an "
+        "extract's file is kept only for its download window (then its content is emptied), and "
+        "the people in it are listed by its disclosure record, whose link is cut on erasure.",
+    ),
     "rights.DisclosureRecord": Decision(
         "The record of what left familyhub stays (count, checksum, date) without the link to the "
         "person; the recipient and the description are swept for their names (a pack sent to "
@@ -284,6 +302,22 @@ DECISIONS: dict[str, Decision] = {
         "Enquiries and complaints about the family: deleted with the family.",
         links={"household": DELETE},
         sweep=("from_name", "from_contact", "about", "details", "outcome_details"),
+    ),
+    # --- linkage (R-LINK-1, ADR 0021) ---
+    "linkage.MatchCandidate": Decision(
+        "A suggested duplicate pair involving the person: deleted.",
+        links={"person_a": DELETE, "person_b": DELETE},
+    ),
+    "linkage.NotSamePerson": Decision(
+        "A reviewer's 'not the same person' decision involving the person: deleted.",
+        links={"person_a": DELETE, "person_b": DELETE},
+        sweep=("reason",),
+    ),
+    "linkage.Merge": Decision(
+        "A merge record holds copies of both people's rows (for unmerge): deleted when either "
+        "is erased; the merge can then no longer be undone.",
+        links={"keep": DELETE, "other": DELETE},
+        sweep=("reason", "nhs_conflict_reason"),
     ),
 }
 

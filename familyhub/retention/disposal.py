@@ -567,6 +567,22 @@ SOURCES: list[Source] = [
         object_type="break-glass grant",
         label="Break-glass grants and their reviews",
     ),
+    ModelRows(
+        key="sharing_outputs",
+        category="AUDIT_LOG",
+        model="sharing.Output",
+        since=TruncDate("created_at"),
+        object_type="report or extract",
+        label="Reports and extracts produced (their files are emptied after the download window)",
+    ),
+    ModelRows(
+        key="import_rejected_rows",
+        category="CASE_RECORD",
+        model="imports.RejectedRow",
+        since=TruncDate(Coalesce("batch__finished_at", "batch__created_at")),
+        object_type="rejected import row",
+        label="Rows of partner files that were rejected, with their reasons",
+    ),
     AccessLog(),
 ]
 

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from familyhub.access.models import ApiToken
+from familyhub.api.tests.matrix import API_WORK_TABLE
 from familyhub.casework.tests.matrix import CASEWORK_TABLE
 from familyhub.core.testing import sign_in_verified
 from familyhub.core.tests.access_matrix import (
@@ -43,7 +44,11 @@ from familyhub.core.tests.access_matrix import (
     walk_urlpatterns,
 )
 from familyhub.engagement.tests.matrix import ENGAGEMENT_TABLE
+from familyhub.imports.tests.matrix import IMPORTS_TABLE
+from familyhub.linkage.tests.matrix import LINKAGE_TABLE
 from familyhub.rights.tests.matrix import RIGHTS_TABLE
+from familyhub.sharing.tests.matrix_extracts import EXTRACTS_TABLE
+from familyhub.sharing.tests.matrix_reports import REPORTS_TABLE
 
 # ---------------------------------------------------------------------------------------------
 # The table. Columns, in order:
@@ -359,6 +364,8 @@ API_TABLE: dict[str, Route] = {
         note="any other path under /api/ is a problem+json 404, whoever asks",
     ),
 }
+# The partner API's sessions, casework and outcomes (R-IMPORT-2): familyhub/api/tests/matrix.py.
+API_TABLE.update(API_WORK_TABLE)
 TABLE.update(API_TABLE)
 # Casework's routes (R-ENGAGE-4..9) are declared in familyhub/casework/tests/matrix.py.
 TABLE.update(CASEWORK_TABLE)
@@ -366,6 +373,14 @@ TABLE.update(CASEWORK_TABLE)
 TABLE.update(ENGAGEMENT_TABLE)
 # Rights requests' routes (R-RIGHTS-1..3) are declared in familyhub/rights/tests/matrix.py.
 TABLE.update(RIGHTS_TABLE)
+# Partner imports' routes (R-IMPORT-1) are declared in familyhub/imports/tests/matrix.py.
+TABLE.update(IMPORTS_TABLE)
+# The agreement register and reports (R-SHARE-1, R-SHARE-2): familyhub/sharing/tests/matrix_reports.py.
+TABLE.update(REPORTS_TABLE)
+# Duplicate review's routes (R-LINK-1) are declared in familyhub/linkage/tests/matrix.py.
+TABLE.update(LINKAGE_TABLE)
+# Extracts, the disclosure log and reach (R-SHARE-3..6): familyhub/sharing/tests/matrix_extracts.py.
+TABLE.update(EXTRACTS_TABLE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,6 +547,10 @@ def _records(personas: Any) -> dict[str, dict[str, str]]:
         **getattr(personas, "casework_records", {}),  # made by casework routes' setup
         **getattr(personas, "engagement_records", {}),  # made by engagement routes' setup
         **getattr(personas, "rights_records", {}),  # made by rights routes' setup
+        **getattr(personas, "imports_records", {}),  # made by imports routes' setup
+        **getattr(personas, "reports_records", {}),  # made by sharing reports routes' setup
+        **getattr(personas, "linkage_records", {}),  # made by linkage routes' setup
+        **getattr(personas, "extracts_records", {}),  # made by extract routes' setup
     }
 
 

@@ -19,6 +19,11 @@ REACHED_OTHERWISE = {
     # The access log holds pseudonymous keys only (ADR 0005), reached through Person.log_key.
     "access.AccessLogEntry": "reached through the person's log key",
     "access.AccessLogSubject": "reached through the person's log key",
+    # An extract's file (R-SHARE-3/4, ADR 0019): its people are listed by its disclosure record
+    # (rights.DisclosurePerson); the file is emptied after its download window.
+    "sharing.Output": "reached through its disclosure record's people (rights.DisclosurePerson)",
+    # A partner's row that could not be imported is, by that fact, linked to nobody (ADR 0020).
+    "imports.RejectedRow": "not linked: disposed of with its batch (docs/imports.md)",
 }
 
 

@@ -22,6 +22,22 @@ def exercise_other_features(
     _casework(world, household=household, person=person, child=child)
     _break_glass(world, household=household)
     _rights(world, person=person, child=child)
+    _linkage(world, household=household, person=person)
+    _imports(world, household=household, person=person)
+
+
+def _imports(world: Any, *, household: Any, person: Any) -> None:
+    """The person and family came from a partner's file (R-IMPORT-1): the record-id mapping."""
+    from familyhub.imports.models import ImportedRecord
+
+    ImportedRecord.objects.create(
+        organisation=world.lead,
+        kind="person",
+        external_id="TOYLIB-000417",
+        object_uuid=person.uuid,
+        person=person,
+        household=household,
+    )
 
 
 def _engagement(world: Any, *, household: Any, person: Any, child: Any) -> None:
@@ -265,4 +281,41 @@ def _rights(world: Any, *, person: Any, child: Any) -> None:
         request=child_request,
         outcome="withdrawn",
         outcome_note="Zqxwanda Zqxwellington withdrew it",
+    )
+
+
+def _linkage(world: Any, *, household: Any, person: Any) -> None:
+    """Duplicate review (R-LINK-1): a suggested pair and a 'not the same' decision each way
+    round, a merge kept into the person, and a merge of the person that was undone (everything
+    the person has goes across and back). The other records are the person's relatives."""
+    from familyhub.core.testing import PersonFactory
+    from familyhub.linkage import services as linkage
+    from familyhub.linkage.models import MatchCandidate, NotSamePerson
+    from familyhub.people.models import Person, Relationship
+
+    def relative() -> Any:
+        other = PersonFactory(given_name="Pat", family_name="Lindqvist", nhs_number="")
+        Relationship.objects.create(from_person=other, to_person=person, kind="other_relative")
+        return other
+
+    earlier = Person.objects.filter(pk__lt=person.pk).order_by("pk").first()
+    assert earlier is not None, "a record older than the person (another family's)"
+    first, second = relative(), relative()
+    MatchCandidate.objects.create(
+        person_a=person, person_b=first, match_weight=3.0, probability=0.9, explanation=[]
+    )
+    MatchCandidate.objects.create(
+        person_a=earlier, person_b=person, match_weight=1.0, probability=0.6, explanation=[]
+    )
+    linkage.mark_not_same(
+        actor=world.dpo,
+        candidate=MatchCandidate.objects.get(person_a=person, person_b=first),
+        reason="a cousin of the same name",
+    )
+    NotSamePerson.objects.create(person_a=earlier, person_b=person, reason="different families")
+    # The person merged into a relative and back (everything of theirs moves across and back).
+    undone = linkage.person_merge(actor=world.dpo, keep=second, other=person)
+    linkage.person_unmerge(actor=world.dpo, merge=undone, reason="wrong way round")
+    linkage.person_merge(
+        actor=world.dpo, keep=Person.objects.get(pk=person.pk), other=relative(), reason="dup"
     )

@@ -17,6 +17,8 @@ from familyhub.core.demo.rights import load_rights_demo
 from familyhub.core.errors import ApplicationError
 from familyhub.core.management.commands.demo_data import generate, summary
 from familyhub.people.models import Household
+from familyhub.sharing.demo import load_sharing_demo
+from familyhub.sharing.reach import load_example_population
 
 
 class Command(BaseCommand):
@@ -60,6 +62,8 @@ class Command(BaseCommand):
         self.stdout.write(str(load_casework_demo(seed=seed)))
         self.stdout.write(str(load_engagement_demo(seed=seed)))
         self.stdout.write(load_rights_demo(seed=seed))
+        self.stdout.write(load_sharing_demo(seed=seed))
+        self.stdout.write(load_example_population())  # SYNTHETIC EXAMPLE figures (R-SHARE-6)
 
         self.stdout.write("")
         self.stdout.write(sign_in_table(staff))
