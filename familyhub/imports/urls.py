@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+"""Partner file imports (R-IMPORT-1): every page needs IMPORT_DATA."""
+
+from django.urls import path
+
+from familyhub.imports import views
 
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("imports/", views.batch_list, name="batch_list"),
+    path("imports/new/", views.upload, name="upload"),
+    path("imports/<uuid:batch_id>/", views.batch_detail, name="batch_detail"),
+    path("imports/<uuid:batch_id>/columns/", views.mapping, name="mapping"),
+    path("imports/<uuid:batch_id>/progress/", views.progress, name="progress"),
+    path("imports/<uuid:batch_id>/resume/", views.resume, name="resume"),
+    path("imports/<uuid:batch_id>/rejected.csv", views.rejects_csv, name="rejects_csv"),
+]
