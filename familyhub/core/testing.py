@@ -267,6 +267,21 @@ def totp_code(device: Any, steps_ahead: int = 0) -> str:
     return f"{value:0{device.digits}d}"
 
 
+def sign_in_browser(page: Any, base: str, user: User) -> None:
+    """Sign in through the real pages in Chromium, password then code, and wait for the signed-in
+    header (Playwright tests of every app start here)."""
+    from playwright.sync_api import expect
+
+    device = second_factor(user)
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+
 def sign_in_verified(client: Any, user: User) -> Any:
     """force_login, then mark the session verified as django_otp.login does after a right code."""
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -20,11 +20,9 @@ import pytest
 from familyhub.access import helpers
 from familyhub.access.models import BreakGlassGrant
 from familyhub.core.testing import (
-    TEST_PASSWORD,
     PageProblems,
     build_personas,
-    second_factor,
-    totp_code,
+    sign_in_browser,
 )
 
 pytestmark = [
@@ -35,14 +33,7 @@ WHY = "The health visitor rang: bruising seen on the baby at clinic this morning
 
 
 def sign_in(page: Any, base: str, user: Any, expect: Any) -> None:
-    device = second_factor(user)  # an authenticator already set up
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
+    sign_in_browser(page, base, user)
 
 
 def sign_out(page: Any) -> None:

@@ -23,11 +23,9 @@ from familyhub.casework.reference import ensure_outcome_frameworks
 from familyhub.casework.tests.conftest import parent_of
 from familyhub.casework.tests.factories import make_service
 from familyhub.core.testing import (
-    TEST_PASSWORD,
     PageProblems,
     build_personas,
-    second_factor,
-    totp_code,
+    sign_in_browser,
 )
 from familyhub.people.models import CaseAllocation
 
@@ -37,14 +35,7 @@ SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "familyhub-screenshots"
 
 
 def _sign_in(page: Any, expect: Any, base: str, user: Any) -> None:
-    device = second_factor(user)
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
+    sign_in_browser(page, base, user)
 
 
 def _sign_out(page: Any, expect: Any) -> None:

@@ -18,11 +18,9 @@ import pytest
 from django.utils import timezone
 
 from familyhub.core.testing import (
-    TEST_PASSWORD,
     PageProblems,
     build_personas,
-    second_factor,
-    totp_code,
+    sign_in_browser,
 )
 from familyhub.engagement.models import Attendance, WalkIn
 from familyhub.engagement.testing import a_session, attend, family
@@ -37,14 +35,7 @@ FAMILY_NAMES = [
 
 
 def _sign_in(page, base, user, expect):
-    device = second_factor(user)
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Find a family")).to_be_visible()
+    sign_in_browser(page, base, user)
 
 
 @pytest.mark.django_db(transaction=True)

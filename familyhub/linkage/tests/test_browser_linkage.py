@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 
 from familyhub.core.testing import (
-    TEST_PASSWORD,
     PageProblems,
     PersonFactory,
     build_personas,
-    second_factor,
-    totp_code,
+    sign_in_browser,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_password_hasher")]
@@ -28,16 +26,7 @@ SCREENSHOTS = Path(tempfile.gettempdir()) / "familyhub-screenshots"
 
 
 def _sign_in(page: Any, base: str, user: Any) -> None:
-    from playwright.sync_api import expect
-
-    device = second_factor(user)
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+    sign_in_browser(page, base, user)
 
 
 @pytest.mark.django_db(transaction=True)

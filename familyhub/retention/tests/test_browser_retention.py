@@ -17,11 +17,9 @@ import pytest
 from django.utils import timezone
 
 from familyhub.core.testing import (
-    TEST_PASSWORD,
     PageProblems,
     build_personas,
-    second_factor,
-    totp_code,
+    sign_in_browser,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fast_password_hasher")]
@@ -29,16 +27,7 @@ SCREENSHOTS = Path(tempfile.gettempdir()) / "familyhub-screenshots"
 
 
 def _sign_in(page: Any, base: str, user: Any) -> None:
-    from playwright.sync_api import expect
-
-    device = second_factor(user)
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+    sign_in_browser(page, base, user)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,11 +22,9 @@ from django.utils import timezone
 
 from familyhub.access.models import AccessLogEntry
 from familyhub.core.testing import (
-    TEST_PASSWORD,
     PageProblems,
     build_personas,
-    second_factor,
-    totp_code,
+    sign_in_browser,
 )
 from familyhub.rights.models import AccessPack, DisclosureRecord, RightsRequest, Status
 from familyhub.rights.sar import WITHHELD
@@ -37,14 +35,7 @@ SCREENSHOT_DIR = Path(tempfile.gettempdir()) / "familyhub-screenshots"
 
 
 def _sign_in(page: Any, base: str, user: Any, expect: Any) -> None:
-    device = second_factor(user)
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code").fill(totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
+    sign_in_browser(page, base, user)
 
 
 @pytest.mark.django_db(transaction=True)
