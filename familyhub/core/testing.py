@@ -305,11 +305,15 @@ class PageProblems:
         self.base_url = base_url
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console.append(f"uncaught: {error}"))
-        page.on(
-            "requestfailed",
-            lambda request: self.failed.append(f"{request.url} ({request.failure})"),
-        )
+        page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
+
+    def _on_request_failed(self, request: Any) -> None:
+        # net::ERR_ABORTED is the browser cancelling a request because the test moved on (a link
+        # followed while a panel or stylesheet was still loading): not something the page did
+        # wrong. Every other failure (refused, reset, blocked by CSP) is.
+        if "ERR_ABORTED" not in str(request.failure):
+            self.failed.append(f"{request.url} ({request.failure})")
 
     def _on_console(self, message: Any) -> None:
         if message.type in ("error", "warning") and (
