@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -212,6 +212,41 @@ def _restricted(path: str, on: date) -> Exists:
     )
 
 
+def _hold_or_erase(
+    source: Source,
+    rows: list[dict[str, Any]],
+    run: DisposalRun,
+    *,
+    kind: str,
+    erase: Callable[[list[int]], Any],
+) -> Batch:
+    """One batch of families (`kind` "household") or people ("person"): those on hold are logged
+    as held with what holds them, the rest erased together in one erasure record."""
+    counts: Counter[str] = Counter()
+    items: list[DisposalItem] = []
+    held = [r["pk"] for r in rows if r["held"]]
+    details: dict[tuple[str, int], str] = {}
+    if held and kind == "household":
+        details = _hold_details(households=held, on=run.as_of)
+    elif held:
+        details = _hold_details(people=held, on=run.as_of)
+    for pk in held:
+        items.append(
+            _item(run, source, pk, DisposalItem.Outcome.HELD, details.get((kind, pk), "on hold"))
+        )
+        counts["held"] += 1
+    due = [r["pk"] for r in rows if not r["held"]]
+    if due:
+        record = erase(due)
+        for pk in due:
+            items.append(
+                _item(run, source, pk, DisposalItem.Outcome.DISPOSED, erasure_record=record)
+            )
+        counts["disposed"] += len(due)
+        counts["people"] += record.people_count if record else 0
+    return Batch(items, counts)
+
+
 class CaseRecords(Source):
     key = "case_records"
     category = "CASE_RECORD"
@@ -260,31 +295,15 @@ class CaseRecords(Source):
     def dispose(
         self, rows: list[dict[str, Any]], run: DisposalRun, rule: RetentionRule, actor: Any
     ) -> Batch:
-        counts: Counter[str] = Counter()
-        items: list[DisposalItem] = []
-        held = [r["pk"] for r in rows if r["held"]]
-        details = _hold_details(households=held, on=run.as_of) if held else {}
-        for pk in held:
-            items.append(
-                _item(
-                    run,
-                    self,
-                    pk,
-                    DisposalItem.Outcome.HELD,
-                    details.get(("household", pk), "on hold"),
-                )
-            )
-            counts["held"] += 1
-        due = [r["pk"] for r in rows if not r["held"]]
-        if due:
-            record = erasure.erase_households(actor=actor, households=due, run=run, rule=rule)
-            for pk in due:
-                items.append(
-                    _item(run, self, pk, DisposalItem.Outcome.DISPOSED, erasure_record=record)
-                )
-            counts["disposed"] += len(due)
-            counts["people"] += record.people_count if record else 0
-        return Batch(items, counts)
+        return _hold_or_erase(
+            self,
+            rows,
+            run,
+            kind="household",
+            erase=lambda due: erasure.erase_households(
+                actor=actor, households=due, run=run, rule=rule
+            ),
+        )
 
 
 class LonePeople(Source):
@@ -323,27 +342,15 @@ class LonePeople(Source):
     def dispose(
         self, rows: list[dict[str, Any]], run: DisposalRun, rule: RetentionRule, actor: Any
     ) -> Batch:
-        counts: Counter[str] = Counter()
-        items: list[DisposalItem] = []
-        held = [r["pk"] for r in rows if r["held"]]
-        details = _hold_details(people=held, on=run.as_of) if held else {}
-        for pk in held:
-            items.append(
-                _item(
-                    run, self, pk, DisposalItem.Outcome.HELD, details.get(("person", pk), "on hold")
-                )
-            )
-            counts["held"] += 1
-        due = [r["pk"] for r in rows if not r["held"]]
-        if due:
-            record = erasure.erase_lone_people(actor=actor, people=due, run=run, rule=rule)
-            for pk in due:
-                items.append(
-                    _item(run, self, pk, DisposalItem.Outcome.DISPOSED, erasure_record=record)
-                )
-            counts["disposed"] += len(due)
-            counts["people"] += len(due)
-        return Batch(items, counts)
+        return _hold_or_erase(
+            self,
+            rows,
+            run,
+            kind="person",
+            erase=lambda due: erasure.erase_lone_people(
+                actor=actor, people=due, run=run, rule=rule
+            ),
+        )
 
 
 class StaffAccounts(Source):
