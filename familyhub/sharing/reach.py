@@ -12,6 +12,16 @@ cell cannot be worked out from the other table). A rate is computed from the *pu
 (so a rounded count gives a rate that reveals nothing more), and a suppressed count suppresses its
 rate and interval.
 
+Differencing (R-SHARE-2): a released reach keeps its two protected outputs (registered, engaged)
+with the Output. A new reach under the same agreement, from the same date, for the same ages and
+ending on or after an earlier release's end *nests* with it: the earlier counts are the children
+of this one who would already have counted on the earlier end date (in the age band by then and,
+for engaged, seen by then). The cube has a hidden third dimension, `counted_from`: for each child,
+the first of the end dates involved (the earlier releases' and this one's) on which they count.
+An earlier release is then the box "counted_from up to its end date" of today's cube, and
+`sdc.protect(previous=...)` audits this release against it, so subtracting the earlier release
+cannot narrow a suppressed cell (docs/extracts-and-reach.md).
+
 Rates are per 100 children with Wilson score 95% intervals:
 
     p = x / n,  z = 1.959964
@@ -29,14 +39,14 @@ import csv
 import io
 import math
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Min, OuterRef, Subquery
 
 from familyhub.core.errors import ValidationFailed
 from familyhub.people.models import Address, Membership
@@ -47,6 +57,11 @@ from familyhub.sharing.sdc.tables import TOTAL
 
 Z95 = 1.959964
 NOT_KNOWN = "Not known"
+# The hidden dimension that nests earlier releases (module docstring), and how many of the latest
+# nesting releases a new one is audited against.
+COUNTED_FROM = "counted_from"
+DIMENSIONS = ("ward", "ethnicity", COUNTED_FROM)
+MAX_PREVIOUS = 12
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "places" / "data" / "population-example.csv"
 
 
@@ -162,6 +177,10 @@ class Reach:
     age_from: int
     age_to: int
     audit: dict[str, Any] = field(default_factory=dict)
+    # The protected outputs as stored with a release (`ProtectedOutput.to_dict()`), and the ids
+    # of the earlier releases this one was audited against.
+    protection: dict[str, Any] = field(default_factory=dict)
+    previous_ids: list[int] = field(default_factory=list)
 
 
 def _published_value(display: str) -> int | None:
@@ -188,7 +207,11 @@ def _counts(
     date_to: date,
     age_from: int,
     age_to: int,
-) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    ends: list[date],
+) -> tuple[Counter[tuple[str, str, str]], Counter[tuple[str, str, str]]]:
+    """Registered and engaged children by (ward, ethnic group, counted_from): `ends` are the end
+    dates (sorted, the last is `date_to`); a child's counted_from is the first of them on which
+    they would count (in the age band by then; engaged: seen at a session by then)."""
     from familyhub.engagement.models import Attendance
     from familyhub.sharing.services.extracts import (
         Population,
@@ -208,43 +231,106 @@ def _counts(
     ward = Address.objects.filter(
         household_id=OuterRef("household_id"), valid_to__isnull=True
     ).order_by("-valid_from", "-id")
-    engaged = Attendance.objects.filter(
-        person=OuterRef("pk"),
-        present=True,
-        session__date__gte=date_from,
-        session__date__lte=date_to,
+    first_seen = (
+        Attendance.objects.filter(
+            person=OuterRef("pk"),
+            present=True,
+            session__date__gte=date_from,
+            session__date__lte=date_to,
+        )
+        .order_by()
+        .values("person")
+        .annotate(first=Min("session__date"))
+        .values("first")
     )
     rows = (
         people.annotate(
             household_id=Subquery(current.values("household_id")[:1]),
             ward_id=Subquery(ward.values("ward_id")[:1]),
-            engaged=Exists(engaged),
+            first_seen=Subquery(first_seen[:1]),
         )
         .order_by()
-        .values_list("ward_id", "ethnicity_id", "engaged")
+        .values_list("ward_id", "ethnicity_id", "date_of_birth", "first_seen")
     )
     wards = dict(Ward.objects.values_list("pk", "name"))
     groups = {e.pk: (e.high_level_group or NOT_KNOWN) for e in EthnicityCategory.objects.all()}
-    registered: Counter[tuple[str, str]] = Counter()
-    engaged_n: Counter[tuple[str, str]] = Counter()
-    for ward_id, ethnicity_id, is_engaged in rows:
-        key = (wards.get(ward_id, NOT_KNOWN), groups.get(ethnicity_id, NOT_KNOWN))
-        registered[key] += 1
-        if is_engaged:
-            engaged_n[key] += 1
+    # A child is in the band at `end` when born on or before _years_before(end, age_from).
+    band_from = [(end, _years_before(end, age_from)) for end in ends]
+    registered: Counter[tuple[str, str, str]] = Counter()
+    engaged_n: Counter[tuple[str, str, str]] = Counter()
+    for ward_id, ethnicity_id, born, seen in rows:
+        assert born is not None  # the query keeps only children with a date of birth
+        place = (wards.get(ward_id, NOT_KNOWN), groups.get(ethnicity_id, NOT_KNOWN))
+        in_band = next(end for end, latest in band_from if born <= latest)
+        registered[(*place, in_band.isoformat())] += 1
+        if seen is not None:
+            counted = max(in_band, next(end for end in ends if _as_date(seen) <= end))
+            engaged_n[(*place, counted.isoformat())] += 1
     return registered, engaged_n
 
 
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def _protect(
-    counts: Counter[tuple[str, str]], ward_names: list[str], group_names: list[str], rule: Any
+    counts: Counter[tuple[str, str, str]],
+    ward_names: list[str],
+    group_names: list[str],
+    ends: list[date],
+    rule: Any,
+    previous: Sequence[tuple[date, sdc.ProtectedOutput]] = (),
 ) -> sdc.ProtectedOutput:
+    """Protect one measure's two tables, audited against the earlier releases that nest with it
+    (each with its end date). An earlier release's cells are its boxes of this cube: its own
+    wards and groups, and counted_from up to its end date (whatever end dates it knew itself)."""
     cells: dict[tuple[str, ...], int] = {tuple(k): v for k, v in counts.items()}
-    cube = sdc.Cube.build({"ward": ward_names, "ethnicity": group_names}, cells)
+    labels = [end.isoformat() for end in ends]
+    cube = sdc.Cube.build(
+        {"ward": ward_names, "ethnicity": group_names, COUNTED_FROM: labels}, cells
+    )
     tables = [
         sdc.margin_table(cube, "by-ward", by="ward", title="By ward"),
         sdc.margin_table(cube, "by-ethnicity", by="ethnicity", title="By ethnic group"),
     ]
-    return sdc.protect(cube, tables, rule)
+    earlier = [as_previous(output, end, ends) for end, output in previous]
+    return sdc.protect(cube, tables, rule, previous=earlier)
+
+
+def as_previous(
+    output: sdc.ProtectedOutput, end: date, ends: Sequence[date]
+) -> sdc.ProtectedOutput:
+    """An earlier release (ending on `end`) as boxes of a cube whose counted_from values are
+    `ends`: its cells sum the children counted from any end date up to its own. (Its stored
+    counted_from values are the end dates it knew; a later release may know more.)"""
+    labels = tuple(e.isoformat() for e in ends if e <= end)
+    return replace(output, domains={**output.domains, COUNTED_FROM: labels})
+
+
+def _nesting(
+    agreement: Agreement, date_from: date, date_to: date, age_from: int, age_to: int
+) -> list[tuple[Output, dict[str, sdc.ProtectedOutput]]]:
+    """The earlier released reaches this one nests with (module docstring), newest first."""
+    from familyhub.sharing.services.reports import nesting_releases
+
+    found = nesting_releases(
+        Output.objects.filter(
+            kind=Output.Kind.REACH,
+            agreement=agreement,
+            request__age_from=age_from,
+            request__age_to=age_to,
+        ),
+        start=date_from,
+        end=date_to,
+        same_start=True,
+        keys=("registered", "engaged"),
+        limit=MAX_PREVIOUS,
+    )
+    return [
+        (output, stored)
+        for output, stored in found
+        if all(p.dimensions == DIMENSIONS for p in stored.values())
+    ]
 
 
 def reach(
@@ -264,19 +350,11 @@ def reach(
 
     if date_from > date_to:
         raise ValidationFailed("The period ends before it starts.", field="date_to")
+    request = _request(date_from, date_to, age_from, age_to)
     try:
         guard.check(agreement, level=Level.AGGREGATE, items=ITEMS, on=_today())
     except guard.OutputRefused as refused:
-        Output.objects.create(
-            kind=Output.Kind.REACH,
-            agreement=agreement,
-            title=_title(date_from, date_to, age_from, age_to),
-            request={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
-            status=Output.Status.REFUSED,
-            refusal_reason="\n".join(refused.reasons),
-            rule_set=agreement.rule_set,
-            produced_by=actor if getattr(actor, "pk", None) else None,
-        )
+        _refuse(actor, agreement, request, refused.reasons)
         raise
     estimates = PopulationEstimate.objects.filter(
         age_from__gte=age_from, age_to__lte=age_to, sex="", year__lte=date_to.year
@@ -294,14 +372,40 @@ def reach(
             group_pop[group] += count
         else:
             ward_pop[name] += count
+    nesting = _nesting(agreement, date_from, date_to, age_from, age_to)
+    ends = sorted({o.period_end for o, _ in nesting if o.period_end} | {date_to})
     registered, engaged = _counts(
-        actor, agreement, capability or PRODUCE_EXTRACTS, date_from, date_to, age_from, age_to
+        actor,
+        agreement,
+        capability or PRODUCE_EXTRACTS,
+        date_from,
+        date_to,
+        age_from,
+        age_to,
+        ends,
     )
-    ward_names = sorted({w for w, _ in registered} | set(ward_pop) | {NOT_KNOWN})
-    group_names = sorted({g for _, g in registered} | set(group_pop) | {NOT_KNOWN})
+    earlier_wards = {w for _, s in nesting for p in s.values() for w in p.domains["ward"]}
+    earlier_groups = {g for _, s in nesting for p in s.values() for g in p.domains["ethnicity"]}
+    ward_names = sorted({w for w, _, _ in registered} | set(ward_pop) | earlier_wards | {NOT_KNOWN})
+    group_names = sorted(
+        {g for _, g, _ in registered} | set(group_pop) | earlier_groups | {NOT_KNOWN}
+    )
     rule = sdc.get_rule_set(agreement.rule_set)
-    reg_out = _protect(registered, ward_names, group_names, rule)
-    eng_out = _protect(engaged, ward_names, group_names, rule)
+    try:
+        reg_out, eng_out = (
+            _protect(
+                counts,
+                ward_names,
+                group_names,
+                ends,
+                rule,
+                [(o.period_end, s[measure]) for o, s in nesting if o.period_end],
+            )
+            for measure, counts in (("registered", registered), ("engaged", engaged))
+        )
+    except sdc.DisclosureControlFailed as failed:
+        _refuse(actor, agreement, request, [failed.message])
+        raise
 
     def rows(table: str, names: Iterable[str], pop: Counter[str]) -> list[ReachRow]:
         out = []
@@ -329,7 +433,10 @@ def reach(
         audit={
             "registered_passed": reg_out.audit.passed,
             "engaged_passed": eng_out.audit.passed,
+            "previous_outputs": len(nesting),
         },
+        protection={"registered": reg_out.to_dict(), "engaged": eng_out.to_dict()},
+        previous_ids=[o.pk for o, _ in nesting],
     )
 
 
@@ -343,6 +450,40 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def _years_before(on: date, years: int) -> date:
+    from familyhub.sharing.services.extracts import _years_before as years_before
+
+    return years_before(on, years)
+
+
+def _request(date_from: date, date_to: date, age_from: int, age_to: int) -> dict[str, Any]:
+    return {
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "age_from": age_from,
+        "age_to": age_to,
+    }
+
+
+def _refuse(actor: Any, agreement: Agreement, request: dict[str, Any], reasons: list[str]) -> None:
+    """A reach that may not be produced or leave is kept as a refused output (R-SHARE-1)."""
+    Output.objects.create(
+        kind=Output.Kind.REACH,
+        agreement=agreement,
+        title=_title(
+            date.fromisoformat(request["date_from"]),
+            date.fromisoformat(request["date_to"]),
+            request["age_from"],
+            request["age_to"],
+        ),
+        request=request,
+        status=Output.Status.REFUSED,
+        refusal_reason="\n".join(reasons),
+        rule_set=agreement.rule_set,
+        produced_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
 def _title(date_from: date, date_to: date, age_from: int, age_to: int) -> str:
     return f"Reach: children aged {age_from}-{age_to}, {date_from:%d/%m/%Y} to {date_to:%d/%m/%Y}"
 
@@ -351,14 +492,25 @@ def reach_release(
     *, actor: Any, agreement: Agreement, result: Reach, data: bytes, name: str
 ) -> Output:
     """The reach CSV leaves (R-SHARE-5, invariant 5): an output with the disclosure control that
-    cleared it, and one disclosure record (kind report, level aggregate, the agreement, the
-    registered children counted, the file's SHA-256)."""
+    cleared it (both protected outputs, kept so that a later reach is audited against this one),
+    the file itself (for downloading the same output again), and one disclosure record (kind
+    report, level aggregate, the agreement, the registered children counted, the file's SHA-256).
+
+    Refused, and kept as a refused output, when the agreement is no longer in force or when a
+    reach under it was already released in this frequency window (R-SHARE-1, `guard`)."""
     import hashlib
 
     from django.utils import timezone
 
     from familyhub.rights.models import DisclosureRecord
 
+    request = _request(result.date_from, result.date_to, result.age_from, result.age_to)
+    reasons = guard.reasons(agreement, level=Level.AGGREGATE, items=ITEMS, on=_today())
+    if not reasons:
+        reasons = guard.frequency_reasons(agreement, kind=Output.Kind.REACH, on=_today())
+    if reasons:
+        _refuse(actor, agreement, request, reasons)
+        raise guard.OutputRefused(reasons)
     sha = hashlib.sha256(data).hexdigest()
     files = [{"name": name, "bytes": len(data), "sha256": sha}]
     total = next((r.registered for r in result.by_ward if r.label == TOTAL), "")
@@ -385,20 +537,44 @@ def reach_release(
             kind=Output.Kind.REACH,
             agreement=agreement,
             title=_title(result.date_from, result.date_to, result.age_from, result.age_to),
-            request={
-                "date_from": result.date_from.isoformat(),
-                "date_to": result.date_to.isoformat(),
-            },
+            request=_request(result.date_from, result.date_to, result.age_from, result.age_to),
             status=Output.Status.RELEASED,
             rule_set=result.rule_set,
-            protection={"notes": result.notes, "audit": result.audit},
+            protection={
+                "notes": result.notes,
+                "audit": result.audit,
+                **result.protection,
+                "linked_previous": result.previous_ids,
+            },
             period_start=result.date_from,
             period_end=result.date_to,
             people_count=counted,
             files=files,
+            content=data,
             disclosure=record,
             produced_by=actor if getattr(actor, "pk", None) else None,
         )
+
+
+def reach_released(
+    agreement: Agreement, date_from: date, date_to: date, age_from: int = 0, age_to: int = 4
+) -> Output | None:
+    """The reach already released under `agreement` for exactly this request, with its file: a
+    download of the same reach again serves that file and is not a new release (R-SHARE-1)."""
+    return (
+        Output.objects.filter(
+            kind=Output.Kind.REACH,
+            agreement=agreement,
+            status=Output.Status.RELEASED,
+            request__date_from=date_from.isoformat(),
+            request__date_to=date_to.isoformat(),
+            request__age_from=age_from,
+            request__age_to=age_to,
+            content__isnull=False,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def reach_csv(result: Reach) -> bytes:

@@ -18,7 +18,8 @@ def make_agreement(
     reference: str | None = None,
     **fields: Any,
 ) -> Agreement:
-    """An agreement in force since 2020 covering `items` (default: every item of its level)."""
+    """An agreement in force since 2020 covering `items` (default: every item of its level),
+    shared on request (no frequency limit) unless `frequency` is given."""
     from familyhub.sharing.models import LEVEL_RANK
 
     if items is None:
@@ -35,7 +36,7 @@ def make_agreement(
         "level": level,
         "data_items": items,
         "lawful_basis": "public_task",
-        "frequency": "monthly",
+        "frequency": "on_request",
         "starts_on": date(2020, 1, 1),
         "responsible_name": "Dana Officer",
         "pseudonym_salt": "test-salt",

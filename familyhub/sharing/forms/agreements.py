@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from familyhub.people.forms import DATE_FORMATS, DATE_WIDGET
+from familyhub.places.models import Organisation
 from familyhub.privacy.models import LawfulBasis, Purpose
 from familyhub.sharing import items as vocabulary
 from familyhub.sharing.models import Frequency, Level
@@ -39,7 +40,20 @@ class AgreementForm(forms.Form):
         label="Reference", max_length=40, required=False, help_text="For example DSA-2026-04"
     )
     title = forms.CharField(label="Title", max_length=200, required=False)
-    recipient = forms.CharField(label="Recipient organisation", max_length=200, required=False)
+    recipient = forms.CharField(
+        label="Recipient organisation",
+        max_length=200,
+        required=False,
+        help_text="As the agreement names it. Left empty, the organisation chosen below is used",
+    )
+    recipient_organisation = forms.ChoiceField(
+        label="Recipient's organisation in familyhub (optional)",
+        required=False,
+        help_text="Choose it when the recipient is one of the organisations familyhub knows",
+        error_messages={
+            "invalid_choice": "Choose the recipient's organisation from the list, or none"
+        },
+    )
     purpose = forms.CharField(
         label="What the recipient uses the data for",
         required=False,
@@ -97,12 +111,19 @@ class AgreementForm(forms.Form):
         cast(forms.ChoiceField, self.fields["consent_purpose"]).choices = [("", "None")] + [
             (p.code, p.name) for p in Purpose.objects.filter(active=True).order_by("name")
         ]
+        cast(forms.ChoiceField, self.fields["recipient_organisation"]).choices = [
+            ("", "None: not an organisation in familyhub")
+        ] + [
+            (str(o.uuid), f"{o.name} ({o.get_kind_display().lower()})")
+            for o in Organisation.objects.filter(active=True).order_by("name")
+        ]
         if not editing:
             del self.fields["reason"]
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["consent_purpose"] = data.get("consent_purpose") or None
+        data["recipient_organisation"] = data.get("recipient_organisation") or None
         for name in ("k_threshold", "l_threshold"):
             if data.get(name) is None:
                 data.pop(name, None)
@@ -116,7 +137,8 @@ def initial_from(agreement: Any) -> dict[str, Any]:
 
     out = {name: getattr(agreement, name) for name in EDITABLE}
     out["consent_purpose"] = agreement.consent_purpose.code if agreement.consent_purpose else ""
-    out["recipient_organisation"] = None
+    org = agreement.recipient_organisation
+    out["recipient_organisation"] = str(org.uuid) if org is not None else ""
     return out
 
 

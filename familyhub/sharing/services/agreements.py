@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -73,6 +74,16 @@ def clean_agreement_data(
     """
     errors: dict[str, list[str]] = {}
     out = {k: data[k] for k in EDITABLE if k in data}
+    if "recipient_organisation" in out:
+        org = _organisation(out["recipient_organisation"], instance)
+        if org is False:
+            errors.setdefault("recipient_organisation", []).append(
+                "Choose the recipient's organisation from the list, or none"
+            )
+            org = None
+        out["recipient_organisation"] = org
+        if org is not None and not (out.get("recipient") or "").strip():
+            out["recipient"] = org.name[:200]  # the organisation names the recipient
     for name, message in REQUIRED.items():
         value = out.get(name, getattr(instance, name, None) if instance else None)
         if value in (None, ""):
@@ -149,6 +160,28 @@ def clean_agreement_data(
     if errors:
         raise ValidationFailed.from_errors(errors)
     return out
+
+
+def _organisation(value: Any, instance: Agreement | None) -> Any:
+    """The recipient organisation chosen (an Organisation, its uuid, or nothing): None for none,
+    False when there is no such organisation in use (keeping one already on the agreement is
+    allowed even if it has since been made inactive)."""
+    from familyhub.places.models import Organisation
+
+    if value in (None, ""):
+        return None
+    if isinstance(value, Organisation):
+        found: Organisation | None = value
+    else:
+        try:
+            found = Organisation.objects.filter(uuid=str(value)).first()
+        except (ValueError, ValidationError):
+            found = None
+    if found is None:
+        return False
+    if not found.active and (instance is None or instance.recipient_organisation_id != found.pk):
+        return False
+    return found
 
 
 @transaction.atomic

@@ -752,6 +752,8 @@ def extract_produce(
     if sensitive:
         request["sensitive"] = sensitive
     reasons = guard.reasons(agreement, level=level, items=chosen, on=on)
+    if not reasons:  # how often the agreement allows an extract of this kind (R-SHARE-1)
+        reasons = guard.frequency_reasons(agreement, kind=_kind(level), on=on)
     if not reasons and level == Level.DEPERSONALISED:
         try:
             pseudonyms.master_secret()

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from familyhub.core.errors import ApplicationError, ValidationFailed
@@ -63,29 +64,60 @@ def _organisation_of(actor: Any) -> Any:
     return cubes.lead_organisation()
 
 
+def nesting_releases(
+    outputs: QuerySet[Output],
+    *,
+    start: date,
+    end: date,
+    same_start: bool,
+    keys: tuple[str, ...] = ("sdc",),
+    limit: int = 1,
+) -> list[tuple[Output, dict[str, sdc.ProtectedOutput]]]:
+    """Earlier *released* outputs among `outputs` that a new release for `start`..`end` must be
+    audited against, so that differencing the two cannot reveal a suppressed cell (R-SHARE-2):
+    those whose period ends within this one (on or before `end`, on or after `start`), and with
+    `same_start` only those starting on `start` too. Newest release first, at most `limit`, each
+    with its stored disclosure-control outputs (`protection[key]` read back by
+    `ProtectedOutput.from_dict`); an output without them (older formats) is passed over.
+
+    The caller builds its cube so that each earlier output's cells are boxes of it (the report
+    cube's hidden month dimension; reach's `counted_from`): see `ProtectedOutput.previous_cells`.
+    """
+    qs = outputs.filter(
+        status=Output.Status.RELEASED,
+        period_start__isnull=False,
+        period_end__gte=start,
+        period_end__lte=end,
+    )
+    if same_start:
+        qs = qs.filter(period_start=start)
+    found: list[tuple[Output, dict[str, sdc.ProtectedOutput]]] = []
+    for output in qs.order_by("-created_at", "-id"):
+        try:
+            stored = {k: sdc.ProtectedOutput.from_dict(output.protection[k]) for k in keys}
+        except (KeyError, TypeError, ValidationFailed):
+            continue
+        found.append((output, stored))
+        if len(found) >= limit:
+            break
+    return found
+
+
 def _previous(spec: ReportSpec | None, query: cubes.CubeQuery) -> tuple[list[Any], date | None]:
     """The last released output of the same report overlapping this period, if it can be linked
     (same dimensions; for distinct people, the same start, so first-attendance cells agree)."""
     if spec is None:
         return [], None
-    last = (
-        Output.objects.filter(report=spec, status=Output.Status.RELEASED)
-        .order_by("-created_at", "-id")
-        .first()
+    found = nesting_releases(
+        Output.objects.filter(report=spec),
+        start=query.start,
+        end=query.end,
+        same_start=cubes.MEASURES[query.measure].distinct,
     )
-    if last is None or last.period_start is None or last.period_end is None:
+    if not found:
         return [], None
-    if last.period_end < query.start or last.period_start > query.end:
-        return [], None  # no overlap: nothing to difference
-    if last.period_end > query.end:
-        return [], None
-    if cubes.MEASURES[query.measure].distinct and last.period_start != query.start:
-        return [], None
-    try:
-        prev = sdc.ProtectedOutput.from_dict(last.protection["sdc"])
-    except (KeyError, ValidationFailed):
-        return [], None
-    return [prev], last.period_start
+    last, stored = found[0]
+    return [stored["sdc"]], last.period_start
 
 
 def _title(query: cubes.CubeQuery) -> str:
@@ -126,20 +158,27 @@ def report_produce(
     spec: ReportSpec | None = None,
     title: str = "",
     on: date | None = None,
+    due_on: date | None = None,
 ) -> Output:
     """Build, protect and keep one report; raise `Refused` (after recording it) if it may not
-    leave. Nothing is sent here: `report_release` sends (R-SHARE-5)."""
+    leave. Nothing is sent here: `report_release` sends (R-SHARE-5). `due_on` is the day a
+    scheduled report was due: its release counts in that day's frequency window."""
     query.validate()
     on = on or timezone.localdate()
     title = title or (spec.name if spec else _title(query))
+    request = {**query.to_dict(), **({"due_on": due_on.isoformat()} if due_on else {})}
     reasons = guard.reasons(agreement, level=Level.AGGREGATE, items=query.items(), on=on)
+    if not reasons:
+        reasons = guard.frequency_reasons(
+            agreement, kind=Output.Kind.REPORT, report=spec, on=due_on or on
+        )
     if reasons:
         raise Refused(
             _refuse(
                 actor=actor,
                 agreement=agreement,
                 spec=spec,
-                query=query.to_dict(),
+                query=request,
                 title=title,
                 reasons=reasons,
             )
@@ -162,7 +201,7 @@ def report_produce(
                 actor=actor,
                 agreement=agreement,
                 spec=spec,
-                query=query.to_dict(),
+                query=request,
                 title=title,
                 reasons=[e.message],
             )
@@ -173,7 +212,7 @@ def report_produce(
         agreement=agreement,
         report=spec,
         title=title[:200],
-        request=query.to_dict(),
+        request=request,
         status=Output.Status.PRODUCED,
         rule_set=rule_set.name,
         protection={
@@ -194,7 +233,10 @@ def report_release(
     *, actor: Any, output: Output, channel: str = "Downloaded", recipient: str = ""
 ) -> Output:
     """The report leaves: one disclosure record (kind report, level aggregate, the agreement,
-    people count, the files' SHA-256), written once per output (R-SHARE-5)."""
+    people count, the files' SHA-256), written once per output (R-SHARE-5). Downloading it again
+    changes nothing. A release more often than the agreement's frequency allows (another of the
+    same series already released in the window) is refused, and the output is kept as refused
+    with the reason (R-SHARE-1)."""
     from familyhub.rights.models import DisclosureRecord
 
     if output.kind != Output.Kind.REPORT or output.status == Output.Status.REFUSED:
@@ -212,27 +254,44 @@ def report_release(
         locked = Output.objects.select_for_update().get(pk=output.pk)
         if locked.status == Output.Status.RELEASED:
             return locked
-        record = DisclosureRecord.objects.create(
-            kind=DisclosureRecord.Kind.REPORT,
-            level=Level.AGGREGATE,
-            agreement=agreement,
-            disclosed_at=timezone.now(),
-            disclosed_by=actor if getattr(actor, "pk", None) else None,
-            recipient=(recipient or agreement.recipient)[:200],
-            recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
-            what=f"Aggregate report: {output.title}"[:300],
-            legal_basis=(
-                f"{agreement.get_lawful_basis_display()}, agreement {agreement.reference}"
-            )[:200],
-            channel=channel[:100],
-            people_count=output.people_count,
-            sha256=output.files[0]["sha256"] if output.files else "",
-            files=output.files,
+        due = (locked.request or {}).get("due_on")
+        too_often = guard.frequency_reasons(
+            agreement,
+            kind=Output.Kind.REPORT,
+            report=locked.report,
+            on=date.fromisoformat(due) if due else timezone.localdate(),
+            exclude=locked,
         )
-        Output.objects.filter(pk=output.pk).update(
-            status=Output.Status.RELEASED, disclosure=record, updated_at=timezone.now()
-        )
+        if too_often:
+            Output.objects.filter(pk=output.pk).update(
+                status=Output.Status.REFUSED,
+                refusal_reason="\n".join(too_often),
+                updated_at=timezone.now(),
+            )
+        else:
+            record = DisclosureRecord.objects.create(
+                kind=DisclosureRecord.Kind.REPORT,
+                level=Level.AGGREGATE,
+                agreement=agreement,
+                disclosed_at=timezone.now(),
+                disclosed_by=actor if getattr(actor, "pk", None) else None,
+                recipient=(recipient or agreement.recipient)[:200],
+                recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
+                what=f"Aggregate report: {output.title}"[:300],
+                legal_basis=(
+                    f"{agreement.get_lawful_basis_display()}, agreement {agreement.reference}"
+                )[:200],
+                channel=channel[:100],
+                people_count=output.people_count,
+                sha256=output.files[0]["sha256"] if output.files else "",
+                files=output.files,
+            )
+            Output.objects.filter(pk=output.pk).update(
+                status=Output.Status.RELEASED, disclosure=record, updated_at=timezone.now()
+            )
     output.refresh_from_db()
+    if too_often:  # kept as refused, with the reason (the transaction above committed it)
+        raise guard.OutputRefused(too_often)
     return output
 
 
@@ -409,6 +468,9 @@ def spec_save(
     )
     if reasons:
         errors["agreement"] = reasons
+    too_often = schedule_reason(agreement, schedule)
+    if too_often:
+        errors["schedule"] = [too_often]
     if errors:
         raise ValidationFailed.from_errors(errors)
     data = {
@@ -434,6 +496,30 @@ def spec_save(
                 expected_version=spec.version,
             )
     return spec
+
+
+def schedule_reason(agreement: Agreement, schedule: str) -> str:
+    """Why a schedule is more often than the agreement allows (empty when it is not): a
+    scheduled report is released every time it is due, so it must fit the frequency."""
+    from familyhub.sharing.models import Frequency
+
+    if not schedule or schedule not in SCHEDULE_MONTHS:
+        return ""
+    frequency = agreement.frequency
+    if frequency == Frequency.ON_REQUEST:
+        return ""
+    label = Frequency(frequency).label.lower() if frequency in Frequency.values else frequency
+    if frequency == Frequency.ONE_OFF:
+        return (
+            f"Agreement {agreement.reference} allows one release only: it cannot be scheduled. "
+            "Produce the report once, without a schedule."
+        )
+    if SCHEDULE_MONTHS[schedule] < guard.WINDOW_MONTHS.get(Frequency(frequency), 1):
+        return (
+            f"Agreement {agreement.reference} allows sharing {label}: choose a schedule "
+            "no more often than that."
+        )
+    return ""
 
 
 def due_specs(today: date) -> list[ReportSpec]:
@@ -471,6 +557,7 @@ def run_due(*, today: date | None = None) -> list[DueRun]:
                     spec=spec,
                     title=f"{spec.name}: {start:%b %Y} to {end:%b %Y}",
                     on=run_on,
+                    due_on=run_on,
                 )
             except Refused as r:
                 output = r.output

@@ -8,7 +8,8 @@ partner_staff analyst dpo admin other_org_staff anonymous.
 Records (made by the routes' `setup`): an agreement, and a report produced under it. Neither
 belongs to a family, so the lead and partner passes request the same record; a random id is 404
 for everyone allowed the page. The register is kept by the DPO and administrators
-(MANAGE_SHARING); reports are produced by the DPO, team managers and analysts (PRODUCE_REPORTS).
+(MANAGE_SHARING); reports are produced by the DPO, team managers and analysts (PRODUCE_REPORTS),
+who may also read the register (list and detail: REGISTER) but not change it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from familyhub.core.tests.access_matrix import LEAD, MISSING, PARTNER, Route, ro
 
 SHARING = row("forbidden forbidden forbidden forbidden forbidden ok ok forbidden login")
 REPORTS = row("forbidden forbidden ok forbidden ok ok forbidden forbidden login")
+# Reading the register: those who keep it and those who produce outputs under it.
+REGISTER = row("forbidden forbidden ok forbidden ok ok ok forbidden login")
 
 
 def _setup(personas: Any) -> None:
@@ -48,9 +51,9 @@ def _setup(personas: Any) -> None:
         records[MISSING] = str(uuid.uuid4())
 
 
-def _agreement(note: str = "") -> Route:
+def _agreement(note: str = "", allowed: Any = SHARING) -> Route:
     return Route(
-        methods={"GET": (SHARING, SHARING), "POST": (SHARING, SHARING)},
+        methods={"GET": (allowed, allowed), "POST": (allowed, allowed)},
         record="agreement",
         setup=_setup,
         note=note,
@@ -67,12 +70,18 @@ def _output(note: str = "") -> Route:
 
 
 REPORTS_TABLE: dict[str, Route] = {
-    "sharing:agreement_list": Route(methods={"GET": SHARING, "POST": SHARING}),
+    "sharing:agreement_list": Route(
+        methods={"GET": REGISTER, "POST": REGISTER},
+        note="read-only for team managers and analysts (no add, change or suspend)",
+    ),
     "sharing:agreement_new": Route(
         methods={"GET": SHARING, "POST": SHARING},
         note="an empty form is shown again with its errors",
     ),
-    "sharing:agreement_detail": _agreement("with its outputs, disclosures and history"),
+    "sharing:agreement_detail": _agreement(
+        "with its outputs, disclosures and history; read-only for team managers and analysts",
+        REGISTER,
+    ),
     "sharing:agreement_edit": _agreement("an empty form is shown again with its errors"),
     "sharing:agreement_suspend": _agreement("a suspension without a reason is refused"),
     "sharing:agreement_resume": _agreement("resuming one not suspended is refused, with a message"),

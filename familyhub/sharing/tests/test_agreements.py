@@ -148,28 +148,116 @@ def test_register_pages_for_the_dpo(personas, client_for, django_assert_max_num_
 
 
 @pytest.mark.parametrize(
-    "persona,status",
+    "persona,read,write",
     [
-        ("dpo", 200),
-        ("admin", 200),
-        ("team_manager", 403),
-        ("analyst", 403),
-        ("practitioner", 403),
-        ("partner_staff", 403),
-        (None, 302),
+        ("dpo", 200, 200),
+        ("admin", 200, 200),
+        # Those who produce outputs under the register read it, and change nothing.
+        ("team_manager", 200, 403),
+        ("analyst", 200, 403),
+        ("practitioner", 403, 403),
+        ("group_worker", 403, 403),
+        ("partner_staff", 403, 403),
+        (None, 302, 302),
     ],
 )
-def test_register_allowed_and_denied(personas, client_for, persona, status):
+def test_register_allowed_and_denied(personas, client_for, persona, read, write):
+    """R-SHARE-1, R-ACCESS-1: the register is kept by the DPO and administrators, read by those
+    who produce reports under it (team managers, analysts)."""
     a = make_agreement()
     client = client_for(getattr(personas, persona) if persona else None)
+    for path in ("/sharing/agreements/", f"/sharing/agreements/{a.uuid}/"):
+        assert client.get(path).status_code == read, path
     for path in (
-        "/sharing/agreements/",
         "/sharing/agreements/new/",
-        f"/sharing/agreements/{a.uuid}/",
         f"/sharing/agreements/{a.uuid}/edit/",
         f"/sharing/agreements/{a.uuid}/suspend/",
+        f"/sharing/agreements/{a.uuid}/resume/",
     ):
-        assert client.get(path).status_code == status, path
+        assert client.get(path).status_code == write, path
+        assert client.post(path, {"reason": "x", "title": "Changed"}).status_code in (
+            write,
+            302 if write == 200 else write,
+        ), path
+    a.refresh_from_db()
+    if write == 403 or persona is None:
+        assert a.title == "Evaluation of the programme" and a.suspended_at is None
+
+
+@pytest.mark.parametrize("persona", ["analyst", "team_manager"])
+def test_register_read_only_shows_no_change_buttons(personas, client_for, persona):
+    a = make_agreement(recipient_organisation=personas.partner)
+    client = client_for(getattr(personas, persona))
+    listing = client.get("/sharing/agreements/").content.decode()
+    assert a.reference in listing and "Add an agreement" not in listing
+    detail = client.get(f"/sharing/agreements/{a.uuid}/").content.decode()
+    assert "Test Toy Library" in detail
+    assert "/edit/" not in detail and "/suspend/" not in detail
+    assert "the DPO and administrators keep it" in detail
+    dpo = client_for(personas.dpo).get(f"/sharing/agreements/{a.uuid}/").content.decode()
+    assert "/edit/" in dpo and "/suspend/" in dpo
+
+
+# --- the recipient's organisation (R-SHARE-1) ----------------------------------------------------
+
+
+def test_recipient_organisation_chosen_validated_and_shown(personas, client_for):
+    client = client_for(personas.dpo)
+    form = client.get("/sharing/agreements/new/").content.decode()
+    assert 'name="recipient_organisation"' in form and "Test Toy Library" in form
+    data = {**VALID, "starts_on": "1/1/2026", "ends_on": "31/12/2027"}
+    # Not an organisation familyhub knows: refused at the field, what was typed kept.
+    bad = client.post(
+        "/sharing/agreements/new/", {**data, "recipient_organisation": str(personas.team.uuid)}
+    )
+    assert bad.status_code == 200
+    assert b"Choose the recipient&#x27;s organisation from the list, or none" in bad.content
+    assert not Agreement.objects.filter(reference="DSA-2026-01").exists()
+    # Chosen, with the recipient left empty: the organisation names the recipient.
+    response = client.post(
+        "/sharing/agreements/new/",
+        {**data, "recipient": "", "recipient_organisation": str(personas.partner.uuid)},
+    )
+    assert response.status_code == 302
+    a = Agreement.objects.get(reference="DSA-2026-01")
+    assert a.recipient_organisation == personas.partner and a.recipient == "Test Toy Library"
+    detail = client.get(f"/sharing/agreements/{a.uuid}/").content.decode()
+    assert "Recipient's organisation in familyhub" in detail
+    assert "Test Toy Library (delivery partner)" in detail
+    listing = client.get("/sharing/agreements/").content.decode()
+    assert "Test Toy Library" in listing
+    # The edit form starts from it; choosing none takes it off, in the history.
+    edit = client.get(f"/sharing/agreements/{a.uuid}/edit/").content.decode()
+    assert f'value="{personas.partner.uuid}" selected' in edit
+    changed = client.post(
+        f"/sharing/agreements/{a.uuid}/edit/",
+        {
+            **data,
+            "recipient": "Toy Library evaluation team",
+            "recipient_organisation": "",
+            "version": a.version,
+            "reason": "Recipient is now the evaluation team",
+        },
+    )
+    assert changed.status_code == 302
+    a.refresh_from_db()
+    assert a.recipient_organisation is None and a.recipient == "Toy Library evaluation team"
+    fields = set(services.agreement_history(a).values_list("field", flat=True))
+    assert "recipient_organisation" in fields
+
+
+def test_recipient_organisation_rules(personas):
+    from familyhub.places.models import Organisation
+
+    assert "recipient_organisation" in _errors({"recipient_organisation": "not-a-uuid"})
+    gone = Organisation.objects.create(name="Closed charity", kind="other", active=False)
+    assert "recipient_organisation" in _errors({"recipient_organisation": str(gone.uuid)})
+    # Neither a recipient nor an organisation: the recipient is still required.
+    assert "recipient" in _errors({"recipient": "", "recipient_organisation": None})
+    ok = services.agreement_create(
+        actor=personas.dpo, data={**VALID, "recipient_organisation": personas.partner}
+    )
+    assert ok.recipient == "The evaluation partner"  # a typed recipient is kept
 
 
 def test_demo_agreements_and_governance_reports(personas):

@@ -1,9 +1,18 @@
 """The register of data sharing agreements (R-SHARE-1): list, detail with its outputs and
-disclosures, create, edit, suspend, resume. Writes through `sharing.services.agreements`."""
+disclosures, create, edit, suspend, resume. Writes through `sharing.services.agreements`.
+
+The DPO and administrators keep the register (MANAGE_SHARING). Those who produce outputs under
+it (team managers, analysts: PRODUCE_REPORTS) read it, list and detail only, so they can see
+what an agreement allows before they build a report; every write stays MANAGE_SHARING."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,19 +33,44 @@ from familyhub.sharing.models import Agreement
 from familyhub.sharing.services import agreements as services
 
 MANAGE = Capability.MANAGE_SHARING
+READ = Capability.PRODUCE_REPORTS
 PAGE_SIZE = 25
 
 
+def read_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (both factors) with MANAGE_SHARING or PRODUCE_REPORTS: the register, read."""
+
+    @staff_view(None)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: Any = request.user
+        if not (user.has_capability(MANAGE) or user.has_capability(READ)):
+            raise PermissionDenied("Your role does not include this work.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _can_manage(request: HttpRequest) -> bool:
+    return bool(request.user.has_capability(MANAGE))  # type: ignore[union-attr]
+
+
 def _agreement(agreement_id: str) -> Agreement:
-    found = Agreement.objects.select_related("consent_purpose").filter(uuid=agreement_id).first()
+    found = (
+        Agreement.objects.select_related("consent_purpose", "recipient_organisation")
+        .filter(uuid=agreement_id)
+        .first()
+    )
     if found is None:
         raise NotFound("No such agreement.")
     return found
 
 
-@staff_view(MANAGE)
+@read_view
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    qs = Agreement.objects.select_related("consent_purpose").order_by("reference")
+    qs = Agreement.objects.select_related("consent_purpose", "recipient_organisation").order_by(
+        "reference"
+    )
     level = request.GET.get("level", "")
     if level:
         qs = qs.filter(level=level)
@@ -48,11 +82,12 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "level": level,
             "in_force": set(services.in_force().values_list("id", flat=True)),
+            "can_manage": _can_manage(request),
         },
     )
 
 
-@staff_view(MANAGE)
+@read_view
 def agreement_detail(request: HttpRequest, agreement_id: str) -> HttpResponse:
     agreement = _agreement(agreement_id)
     return render(
@@ -70,6 +105,7 @@ def agreement_detail(request: HttpRequest, agreement_id: str) -> HttpResponse:
             "reports": agreement.reports.order_by("name"),
             "history": services.agreement_history(agreement)[:50],
             "in_force": services.in_force().filter(pk=agreement.pk).exists(),
+            "can_manage": _can_manage(request),
         },
     )
 

@@ -13,9 +13,10 @@ from django.utils import timezone
 from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ApplicationError
 from familyhub.people.forms import apply_errors
+from familyhub.sharing import guard
 from familyhub.sharing import reach as service
 from familyhub.sharing.forms.extracts import ReachForm
-from familyhub.sharing.models import Agreement
+from familyhub.sharing.models import Agreement, Level
 from familyhub.sharing.services.extracts import PRODUCE_EXTRACTS
 
 PRODUCE = PRODUCE_EXTRACTS
@@ -65,17 +66,41 @@ def reach(request: HttpRequest) -> HttpResponse:
 
 @staff_view(PRODUCE)
 def reach_csv(request: HttpRequest) -> HttpResponse:
+    """The reach CSV leaves (R-SHARE-5). The same reach released before is served again as it
+    was released (not a new release); a new one is refused when the agreement's frequency does
+    not allow another yet (R-SHARE-1)."""
+    form = ReachForm(request.GET or None)
+    if form.is_valid():
+        d = form.cleaned_data
+        agreement = Agreement.objects.filter(reference=d["agreement"]).first()
+        if agreement is not None and d["date_from"] and d["date_to"]:
+            earlier = service.reach_released(agreement, d["date_from"], d["date_to"])
+            if earlier is not None and not guard.reasons(
+                agreement, level=Level.AGGREGATE, items=[], on=timezone.localdate()
+            ):
+                return _attachment(bytes(earlier.content or b""), earlier.files[0]["name"])
     form, result = _compute(request)
-    if result is None:
-        return render(
-            request, "sharing/reach/page.html", {"form": form, "result": None, "charts": None}
-        )
-    data = service.reach_csv(result)
-    name = f"reach-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
-    agreement = Agreement.objects.get(reference=form.cleaned_data["agreement"])
-    service.reach_release(
-        actor=request.user, agreement=agreement, result=result, data=data, name=name
+    if result is not None:
+        data = service.reach_csv(result)
+        name = f"reach-{result.date_from:%Y%m%d}-{result.date_to:%Y%m%d}.csv"
+        agreement = Agreement.objects.get(reference=form.cleaned_data["agreement"])
+        try:
+            service.reach_release(
+                actor=request.user, agreement=agreement, result=result, data=data, name=name
+            )
+        except guard.OutputRefused as refused:
+            for reason in refused.reasons:
+                form.add_error("agreement", reason)
+        else:
+            return _attachment(data, name)
+    return render(
+        request,
+        "sharing/reach/page.html",
+        {"form": form, "result": None, "charts": None, "query": request.GET.urlencode()},
     )
+
+
+def _attachment(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
