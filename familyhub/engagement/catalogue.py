@@ -8,13 +8,24 @@ real models and with a migration's historical models alike.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
+
+from django.utils import timezone
 
 from familyhub.engagement import rules
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 SEED_NOTE_PREFIX = "Seeded from the catalogue data file."
+# Seeded rules that go by any child of the family rather than the youngest (issue 7).
+ANY_CHILD_SERVICES = ("imagination-library",)
+ANY_CHILD_NOTE = (
+    "Any child, not only the youngest (issue 7, R-ENGAGE-2): books are posted to each child under "
+    "five, so a family expecting a baby with a two-year-old is eligible through the two-year-old. "
+    "Written by the migration engagement 0005 over the seeded version, which was not changed in "
+    "the application."
+)
 
 
 def read() -> dict[str, Any]:
@@ -117,3 +128,68 @@ def ensure_catalogue() -> dict[str, int]:
         Service=Service,
         EligibilityRule=EligibilityRule,
     )
+
+
+def any_child_for_seeded_rules(
+    *,
+    Service: Any,
+    EligibilityRule: Any,
+    Ward: Any,
+    Area: Any,
+    Organisation: Any,
+    ChangeRecord: Any,
+) -> int:
+    """The seeded rules of ANY_CHILD_SERVICES, in a database seeded before "any child" existed,
+    get a next version that tests any child (the data file seeds new databases that way).
+
+    Only where the rule in force is still the seeded one with a child condition by the youngest
+    child: a version a manager wrote in the application is theirs and is left alone. Like
+    `rule_save`, the new version keeps the old, and the change is recorded (no actor: a migration).
+    Works with a migration's historical models and with the real ones; returns the versions written.
+    """
+    written = 0
+    for code in ANY_CHILD_SERVICES:
+        service = Service.objects.filter(code=code).first()
+        if service is None:
+            continue
+        current = EligibilityRule.objects.filter(service=service).order_by("-number").first()
+        if current is None or current.created_by_id is not None:
+            continue
+        child = (current.conditions or {}).get("child")
+        if not current.note.startswith(SEED_NOTE_PREFIX) or not child or child.get("which"):
+            continue
+        parsed = rules.parse({**current.conditions, "child": {**child, "which": rules.ANY_CHILD}})
+        names = rules.Names(
+            wards={w.code: w for w in Ward.objects.filter(code__in=parsed.wards)},
+            areas={str(a.uuid): a for a in Area.objects.filter(uuid__in=parsed.areas)},
+            organisations={
+                str(o.uuid): o for o in Organisation.objects.filter(uuid__in=parsed.served_by)
+            },
+            local_authorities={
+                w.lad_code: w.lad_name
+                for w in Ward.objects.filter(lad_code__in=parsed.local_authorities)
+            },
+        )
+        rule = EligibilityRule.objects.create(
+            service=service,
+            number=current.number + 1,
+            conditions=parsed.as_json(),
+            summary=rules.summary(parsed, names),
+            note=ANY_CHILD_NOTE,
+        )
+        ChangeRecord.objects.create(
+            at=timezone.now(),
+            actor=None,
+            action="update",
+            change_set=uuid.uuid4(),
+            model="eligibilityrule",
+            object_uuid=rule.uuid,
+            object_label=f"{service.name}: eligibility rule v{rule.number}"[:200],
+            field="conditions",
+            field_label="Conditions",
+            old_value=current.summary,
+            new_value=rule.summary,
+            reason=ANY_CHILD_NOTE,
+        )
+        written += 1
+    return written

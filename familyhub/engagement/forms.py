@@ -190,7 +190,7 @@ class RuleForm(_Quiet, forms.Form):
         help_text="The partner organisations whose wards the service covers",
     )
     child = forms.BooleanField(
-        required=False, label="Depends on the age of the family's youngest child"
+        required=False, label="Depends on the family's children (unborn, or of an age)"
     )
     antenatal = forms.BooleanField(
         required=False,
@@ -206,6 +206,30 @@ class RuleForm(_Quiet, forms.Form):
         label="Until the age of (months, not included)",
         help_text="For example 12 for 'until the first birthday'; empty: no upper limit",
         max_value=rules.MAX_AGE_MONTHS,
+    )
+    which_child = forms.ChoiceField(
+        choices=[
+            (
+                rules.YOUNGEST,
+                "The youngest child (an unborn child is the youngest)",
+            ),
+            (
+                rules.ANY_CHILD,
+                "Any child (at least one child of the family)",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        initial=rules.YOUNGEST,
+        label="Which child must meet these",
+        help_text=(
+            "For example, Small Steps at Home goes by the youngest child; the Imagination Library "
+            "sends a book to every child under five, so a family expecting a baby with a "
+            "two-year-old qualifies through any child"
+        ),
+        error_messages={
+            "invalid_choice": "Choose the youngest child or any child",
+        },
     )
     circumstances = forms.MultipleChoiceField(
         choices=[(k, v.label.capitalize()) for k, v in rules.CIRCUMSTANCES.items()],
@@ -246,6 +270,7 @@ class RuleForm(_Quiet, forms.Form):
                 born=child.get("born"),
                 min_months=child.get("min_months"),
                 max_months=child.get("max_months"),
+                which_child=child.get("which") or rules.YOUNGEST,
             )
         initial["circumstances"] = conditions.get("circumstances", [])
         return initial
@@ -272,6 +297,8 @@ class RuleForm(_Quiet, forms.Form):
                 "min_months": d.get("min_months"),
                 "max_months": d.get("max_months"),
             }
+            if d.get("which_child"):
+                out["child"]["which"] = d["which_child"]
         if d.get("circumstances"):
             out["circumstances"] = list(d["circumstances"])
         return out

@@ -6,8 +6,9 @@ A rule is a set of conditions, all of which must hold. Stored as JSON on `Eligib
       "wards": {"mode": "in" | "not_in", "codes": ["E05012275", ...]},   # the family's ward
       "local_authorities": ["E06000018"],                                # lives in one of these
       "areas": {"mode": "in" | "not_in", "ids": ["<area uuid>", ...]},     # care delivery groups
-      "child": {"antenatal": true, "born": true,                         # the youngest child
-                "min_months": 0, "max_months": 12},                        # [min, max) months
+      "child": {"antenatal": true, "born": true,                         # unborn and/or born
+                "min_months": 0, "max_months": 12,                         # [min, max) months
+                "which": "any"},                                           # which child (below)
       "circumstances": ["temporary_accommodation", ...],                 # any one of these
       "served_by": ["<organisation uuid>", ...]                          # the ward's partner
     }
@@ -16,6 +17,18 @@ Every key is optional; `{}` is open to every family. The family is a household: 
 ward of its current address; its children are its current members with the role child (an unborn
 child, recorded with an expected date of delivery, is the youngest); its parents and carers are its
 current members with that role. Archived people and members who left are not counted.
+
+The child condition tests one child of the family, chosen by `which`:
+
+- "youngest" (the default, and what a stored rule without `which` means: versions written before
+  the choice existed keep their meaning): the family's youngest child must be unborn (if unborn
+  children qualify) or born and of an age in range. A family expecting a baby is decided by the
+  unborn baby, whatever the age of its older children (Small Steps at Home: pregnancy to the
+  first birthday of the youngest).
+- "any": at least one child of the family meets it (Imagination Library: a book a month for every
+  child under five, so a family expecting a baby with a two-year-old qualifies through the
+  two-year-old). Stored as `"which": "any"`; "youngest" is stored by leaving the key out, so the
+  stored form of every earlier rule is unchanged.
 
 Two evaluators apply the same definitions:
 
@@ -47,6 +60,9 @@ from familyhub.places.models import Area, Organisation, Ward
 
 IN, NOT_IN = "in", "not_in"
 MODES = (IN, NOT_IN)
+YOUNGEST, ANY_CHILD = "youngest", "any"
+WHICH_CHILD = (YOUNGEST, ANY_CHILD)
+CHILD_KEYS = ("antenatal", "born", "min_months", "max_months", "which")
 MAX_AGE_MONTHS = 18 * 12
 
 
@@ -148,6 +164,7 @@ class Conditions:
     born: bool = False
     min_months: int | None = None
     max_months: int | None = None
+    which_child: str = YOUNGEST  # YOUNGEST or ANY_CHILD: which child the child condition tests
     circumstances: tuple[str, ...] = ()
     served_by: tuple[str, ...] = ()
 
@@ -170,6 +187,8 @@ class Conditions:
                 "min_months": self.min_months,
                 "max_months": self.max_months,
             }
+            if self.which_child == ANY_CHILD:
+                out["child"]["which"] = ANY_CHILD
         if self.circumstances:
             out["circumstances"] = list(self.circumstances)
         if self.served_by:
@@ -253,10 +272,22 @@ def parse(raw: Mapping[str, Any] | None) -> Conditions:
     child = "child" in raw
     antenatal = born = False
     min_months = max_months = None
+    which_child = YOUNGEST
     if child:
         spec = raw["child"] or {}
+        for key in spec:
+            if key not in CHILD_KEYS:
+                problems.add("child", f"Unknown part of the child condition '{key}'")
         antenatal = bool(spec.get("antenatal"))
         born = bool(spec.get("born"))
+        which_child = spec.get("which") or YOUNGEST
+        if which_child not in WHICH_CHILD:
+            problems.add(
+                "which_child",
+                "Choose which child the condition is about: the youngest child, or any child "
+                "of the family",
+            )
+            which_child = YOUNGEST
         min_months = _int_or_none(spec.get("min_months"), "min_months", problems)
         max_months = _int_or_none(spec.get("max_months"), "max_months", problems)
         if not antenatal and not born:
@@ -302,6 +333,7 @@ def parse(raw: Mapping[str, Any] | None) -> Conditions:
         born=born,
         min_months=min_months if child else None,
         max_months=max_months if child else None,
+        which_child=which_child,
         circumstances=tuple(k for k in CIRCUMSTANCES if k in circumstances),
         served_by=tuple(sorted(served_by)),
     )
@@ -428,6 +460,13 @@ def _or_list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
+def _and_list(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def summary(conditions: Conditions, names: Names) -> str:
     """The rule in plain English, for the catalogue and the rule's history."""
     if conditions.open_to_all:
@@ -457,20 +496,27 @@ def summary(conditions: Conditions, names: Names) -> str:
     return "Families " + "; ".join(parts) + "."
 
 
-def _child_words(conditions: Conditions) -> str:
+def _age_span(conditions: Conditions) -> str:
+    """'under 60 months (fifth birthday)', 'aged 6 months to under 36 months', 'of any age'."""
     lo, hi = conditions.min_months, conditions.max_months
+    if lo and hi is not None:
+        return f"aged {months_words(lo)} to under {months_words(hi)}"
+    if lo:
+        return f"aged at least {months_words(lo)}"
+    if hi is not None:
+        return f"under {months_words(hi)}"
+    return "of any age"
+
+
+def _child_words(conditions: Conditions) -> str:
+    """'a youngest child (born) under 12 months (first birthday)'; with "any child", 'a child
+    (born) under 60 months (fifth birthday)': at least one child of the family."""
+    who = "a youngest child" if conditions.which_child == YOUNGEST else "a child"
     if conditions.born:
-        if lo and hi is not None:
-            span = f"aged {months_words(lo)} to under {months_words(hi)}"
-        elif lo:
-            span = f"aged at least {months_words(lo)}"
-        elif hi is not None:
-            span = f"under {months_words(hi)}"
-        else:
-            span = "of any age"
+        span = _age_span(conditions)
         if conditions.antenatal:
-            return f"a youngest child from pregnancy (unborn) to {span.replace('aged ', '')}"
-        return f"a youngest child (born) {span}"
+            return f"{who} from pregnancy (unborn) to {span.replace('aged ', '')}"
+        return f"{who} (born) {span}"
     return "an unborn child (antenatal)"
 
 
@@ -505,6 +551,7 @@ class FamilyFacts:
     born: tuple[date, ...]  # dates of birth of the born children
     adults: tuple[AdultFacts, ...]
     interpreter_needed: bool
+    undated: int = 0  # born children without a recorded date of birth (they meet no age condition)
 
 
 def facts_for_household(household: Household) -> FamilyFacts:
@@ -556,6 +603,7 @@ def facts_for_household(household: Household) -> FamilyFacts:
             if m.role == c.MemberRole.PARENT_CARER
         ),
         interpreter_needed=any(m.person.interpreter_needed for m in members),
+        undated=sum(1 for p in children if not p.is_unborn and p.date_of_birth is None),
     )
 
 
@@ -683,6 +731,8 @@ def explain(conditions: Conditions, facts: FamilyFacts, on: date, names: Names) 
 
 
 def _child_reason(conditions: Conditions, facts: FamilyFacts, on: date) -> Reason:
+    if conditions.which_child == ANY_CHILD:
+        return _any_child_reason(conditions, facts, on)
     if facts.has_unborn:
         due = f", due {facts.unborn_due:%d/%m/%Y}" if facts.unborn_due else ""
         if conditions.antenatal:
@@ -705,6 +755,45 @@ def _child_reason(conditions: Conditions, facts: FamilyFacts, on: date) -> Reaso
             False, f"youngest child aged {words}, at or over the limit of {months_words(hi)}"
         )
     return Reason(True, f"child aged {words}")
+
+
+def _born_in_range(conditions: Conditions, on: date) -> tuple[date, date | None]:
+    """The date-of-birth bounds of a born child who meets the age condition on `on`:
+    born on or before the first, and (if there is an upper age) after the second."""
+    latest = born_by(on, conditions.min_months or 0)
+    hi = conditions.max_months
+    return latest, (born_by(on, hi) if hi is not None else None)
+
+
+def _any_child_reason(conditions: Conditions, facts: FamilyFacts, on: date) -> Reason:
+    """By any child: eligible through the first child that meets the condition (an unborn child
+    if unborn children qualify, else the youngest born child in range), named by age; refused
+    with every child the family has, so the reason shows why none of them qualifies."""
+    due = f", due {facts.unborn_due:%d/%m/%Y}" if facts.unborn_due else ""
+    if conditions.antenatal and facts.has_unborn:
+        return Reason(True, f"unborn child{due}")
+    if conditions.born:
+        latest, earliest = _born_in_range(conditions, on)
+        fits = [d for d in facts.born if d <= latest and (earliest is None or d > earliest)]
+        if fits:
+            return Reason(True, f"child aged {age_words(max(fits), on)}")
+    if not (facts.has_unborn or facts.born or facts.undated):
+        return Reason(False, "no child recorded in the family")
+    if not conditions.born:
+        wanted = "no unborn child"
+    elif conditions.antenatal:
+        wanted = f"no unborn child and no child {_age_span(conditions)}"
+    else:
+        wanted = f"no born child {_age_span(conditions)}"
+    children = [f"an unborn child{due}"] if facts.has_unborn else []
+    for dob in sorted(facts.born, reverse=True):
+        children.append(
+            f"a child aged {age_words(dob, on)}"
+            if dob <= on
+            else "a child whose date of birth is after the day of the decision"
+        )
+    children += ["a child with no date of birth recorded"] * facts.undated
+    return Reason(False, f"{wanted}: {_and_list(children)}")
 
 
 def _circumstance_holds(key: str, facts: FamilyFacts, on: date) -> bool:
@@ -846,6 +935,27 @@ def _child_q(conditions: Conditions, on: date, within: Any) -> Q:
     return Q(pk__in=families.filter(ok).values("household_id"))
 
 
+def _any_child_q(conditions: Conditions, on: date, within: Any) -> Q:
+    """By any child: the families with at least one current child who meets the condition on
+    their own row (a semi-join; no grouping)."""
+    kinds = []
+    if conditions.antenatal:
+        kinds.append(Q(person__is_unborn=True))
+    if conditions.born:
+        latest, earliest = _born_in_range(conditions, on)
+        born = Q(person__is_unborn=False, person__date_of_birth__lte=latest)
+        if earliest is not None:
+            born &= Q(person__date_of_birth__gt=earliest)
+        kinds.append(born)
+    if not kinds:
+        return NOBODY
+    children = _current_members(c.MemberRole.CHILD)
+    if within is not None:
+        children = children.filter(household__in=within)
+    fits = kinds[0] if len(kinds) == 1 else kinds[0] | kinds[1]
+    return Q(pk__in=children.filter(fits).order_by().values("household_id"))
+
+
 def household_filter(conditions: Conditions, on: date, *, within: Any = None) -> Q:
     """The rule as one condition over `people.Household` rows: `Household.objects.filter(q)` is
     every family the rule finds eligible on `on`, decided by the database in one statement.
@@ -856,7 +966,9 @@ def household_filter(conditions: Conditions, on: date, *, within: Any = None) ->
     the households to decide for (a `values("pk")` queryset), limits each subquery to them.
     """
     q = _place_q(conditions, within)
-    if conditions.child:
+    if conditions.child and conditions.which_child == ANY_CHILD:
+        q &= _any_child_q(conditions, on, within)
+    elif conditions.child:
         q &= _child_q(conditions, on, within)
     if conditions.circumstances:
         parents = Q()

@@ -147,7 +147,7 @@ def run(
             ImportBatch.objects.filter(pk=batch.pk).update(rows_in=total)
             batch.rows_in = total
         ctx = kind.prepare(batch=batch, actor=actor, options=dict(options or {}))
-        size = chunk_size or kind.chunk_size
+        size = chunk_size or kind.chunk_size_for(ctx)
         start = batch.position
         chunk: list[Row] = []
         for i, row in _make_rows(batch, _rows(batch)):

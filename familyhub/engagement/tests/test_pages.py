@@ -119,6 +119,63 @@ def test_a_manager_changes_a_rule_in_the_ui(personas, client_for):
 
 
 @pytest.mark.django_db
+def test_the_rule_editor_chooses_which_child(personas, client_for):
+    """Issue 7 (R-ENGAGE-2): the editor offers "the youngest child" or "any child", keeps the
+    choice when the form comes back with an error, saves it as a new version, and shows it when
+    the rule is edited again. Only managers may; a practitioner and a partner are refused."""
+    url = "/services/small-steps-at-home/eligibility/"
+    posted = {
+        "ward_mode": "not_in",
+        "wards": ["E05012270", BULWELL, "E05012281", "E05012287"],
+        "local_authorities": ["E06000018"],
+        "child": "on",
+        "antenatal": "on",
+        "born": "on",
+        "max_months": "12",
+        "which_child": "any",
+        "note": "Any child under one, from the new contract",
+        "based_on": "1",
+    }
+    for denied in (personas.practitioner, personas.partner_staff):
+        client = client_for(denied)
+        assert client.get(url).status_code == 403
+        assert client.post(url, posted).status_code == 403
+    assert EligibilityRule.objects.filter(service__code="small-steps-at-home").count() == 1
+
+    client = client_for(personas.team_manager)
+    form = client.get(url).content.decode()
+    assert "Which child must meet these" in form
+    assert re.search(r'value="youngest"\s+checked', form)  # the seeded rule: the youngest child
+    assert not re.search(r'value="any"\s+checked', form)
+
+    bad = client.post(url, {**posted, "min_months": "12"})
+    text = bad.content.decode()
+    assert bad.status_code == 200 and "no child could ever qualify" in text
+    assert re.search(r'value="any"\s+checked', text)  # what was chosen is kept
+    odd = client.post(url, {**posted, "which_child": "eldest"}).content.decode()
+    assert "Choose the youngest child or any child" in odd
+    assert EligibilityRule.objects.filter(service__code="small-steps-at-home").count() == 1
+
+    assert client.post(url, posted).status_code == 302
+    rule = (
+        EligibilityRule.objects.filter(service__code="small-steps-at-home")
+        .order_by("-number")
+        .first()
+    )
+    assert rule.number == 2 and rule.conditions["child"]["which"] == "any"
+    assert "with a child from pregnancy (unborn) to under 12 months" in rule.summary
+    again = client.get(url).content.decode()
+    assert re.search(r'value="any"\s+checked', again)
+    detail = client.get("/services/small-steps-at-home/").content.decode()
+    assert "with a child from pregnancy (unborn) to under 12 months" in detail
+    # Back to the youngest child: stored as before the choice existed (no "which").
+    back = {**posted, "which_child": "youngest", "based_on": "2", "note": "Youngest again"}
+    assert client.post(url, back).status_code == 302
+    v3 = EligibilityRule.objects.get(service__code="small-steps-at-home", number=3)
+    assert "which" not in v3.conditions["child"] and "a youngest child" in v3.summary
+
+
+@pytest.mark.django_db
 def test_adding_a_service(personas, client_for):
     client = client_for(personas.admin)
     response = client.post(

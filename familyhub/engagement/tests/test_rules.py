@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from familyhub.access.helpers import household_queryset_for_page
 from familyhub.core.errors import ValidationFailed
+from familyhub.core.testing import PersonFactory
 from familyhub.engagement import eligibility, rules
 from familyhub.engagement.models import EligibilityRule, Service
 from familyhub.engagement.testing import family
@@ -302,9 +303,11 @@ def test_the_batch_filter_finds_the_same_families(personas):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("antenatal", [False, True])
-def test_the_youngest_child_decides_in_both_evaluators(personas, antenatal):
+@pytest.mark.parametrize("which", [None, rules.YOUNGEST, rules.ANY_CHILD])
+def test_the_youngest_child_decides_in_both_evaluators(personas, antenatal, which):
     """A family with a child of 2 and a baby of 3 months: for a rule '6 to 36 months', the baby
-    (the youngest) decides, so the family is not eligible, although the older child is in range."""
+    (the youngest) decides, so the family is not eligible, although the older child is in range.
+    With "any child" (issue 7) the child of 2 qualifies the family, in both evaluators alike."""
     on = timezone.localdate()
     radford = Ward.objects.get(code=RADFORD)
     two_children = family(
@@ -315,41 +318,70 @@ def test_the_youngest_child_decides_in_both_evaluators(personas, antenatal):
     one_child = family(
         organisation=personas.lead, ward=radford, children=[rules.add_months(on, -24)]
     )
-    conditions = rules.parse(
-        {"child": {"antenatal": antenatal, "born": True, "min_months": 6, "max_months": 36}}
-    )
+    child = {"antenatal": antenatal, "born": True, "min_months": 6, "max_months": 36}
+    conditions = rules.parse({"child": {**child, "which": which} if which else child})
+    expected = {one_child.pk, two_children.pk} if which == rules.ANY_CHILD else {one_child.pk}
     both = Household.objects.filter(pk__in=[two_children.pk, one_child.pk])
     found = set(
         eligibility.eligible_households(conditions, both, on=on).values_list("pk", flat=True)
     )
-    assert found == {one_child.pk}
-    assert set(
-        both.filter(rules.household_filter(conditions, on)).values_list("pk", flat=True)
-    ) == {one_child.pk}
+    assert found == expected
+    assert (
+        set(both.filter(rules.household_filter(conditions, on)).values_list("pk", flat=True))
+        == expected
+    )
     h = household_queryset_for_page(Household.objects.filter(pk=two_children.pk)).get()
     decision = rules.decide(conditions, rules.facts_for_household(h), on, rules.Names())
-    assert not decision.eligible and "youngest child aged 3 months, under 6 months" in (
-        decision.explanation
-    )
+    if which == rules.ANY_CHILD:
+        assert decision.eligible and decision.explanation == "eligible: child aged 2 years"
+    else:
+        assert not decision.eligible and "youngest child aged 3 months, under 6 months" in (
+            decision.explanation
+        )
 
 
 @pytest.mark.django_db
-def test_age_boundaries_agree_day_by_day(personas):
-    """A child on each side of every age limit, to the day: both evaluators draw the line alike."""
+@pytest.mark.parametrize("which", [rules.YOUNGEST, rules.ANY_CHILD])
+def test_age_boundaries_agree_day_by_day(personas, which):
+    """A child on each side of every age limit, to the day: both evaluators draw the line alike.
+    By any child (issue 7) each family also has an unborn child (who does not qualify for these
+    born-only rules, and by the youngest child would refuse the family) and two children of six
+    months who no longer count: one left the household, one's record is archived."""
     on = timezone.localdate()
     dobs = {on} | {
         rules.born_by(on, m) + timedelta(days=d) for m in (1, 6, 12, 48) for d in (-1, 0, 1)
     }
     radford = Ward.objects.get(code=RADFORD)
-    homes = {dob: family(organisation=personas.lead, ward=radford, children=[dob]) for dob in dobs}
+    homes = {}
+    for dob in dobs:
+        h = family(
+            organisation=personas.lead,
+            ward=radford,
+            children=[dob],
+            unborn=which == rules.ANY_CHILD,
+        )
+        if which == rules.ANY_CHILD:
+            gone = _months_ago(6, 3)
+            for left, archived in ((True, False), (False, True)):
+                p = PersonFactory(
+                    date_of_birth=gone,
+                    nhs_number="",
+                    archived_at=timezone.now() if archived else None,
+                )
+                Membership.objects.create(
+                    household=h,
+                    person=p,
+                    role=c.MemberRole.CHILD,
+                    left_on=on if left else None,
+                )
+        homes[dob] = h
     loaded = {h.pk: h for h in household_queryset_for_page(Household.objects.all())}
     for lo in (None, 1, 6, 12):
         for hi in (None, 12, 48):
             if lo is not None and hi is not None and lo >= hi:
                 continue
-            conditions = rules.parse(
-                {"child": {"antenatal": False, "born": True, "min_months": lo, "max_months": hi}}
-            )
+            child = {"antenatal": False, "born": True, "min_months": lo, "max_months": hi}
+            conditions = rules.parse({"child": {**child, "which": which}})
             found = set(
                 eligibility.eligible_households(
                     conditions, Household.objects.all(), on=on
@@ -391,6 +423,9 @@ def rule_conditions(draw):
             hi = draw(st.sampled_from(AGES))
             assume(hi != 0 and (lo is None or hi is None or lo < hi))
         raw["child"] = {"antenatal": antenatal, "born": born, "min_months": lo, "max_months": hi}
+        which = draw(st.sampled_from([None, rules.YOUNGEST, rules.ANY_CHILD, rules.ANY_CHILD]))
+        if which is not None:  # left out: a rule stored before the choice (the youngest child)
+            raw["child"]["which"] = which
     if draw(st.integers(0, 2)) == 0:
         raw["circumstances"] = draw(
             st.lists(st.sampled_from(CIRCUMSTANCE_KEYS), min_size=1, max_size=3)
@@ -503,7 +538,8 @@ def _as_stored(raw: dict) -> dict:
 )
 def test_the_explanation_and_the_batch_filter_always_agree(personas, raw, shapes, on_offset):
     """R-ENGAGE-2: for any rule and any family, the one-family decision (with its reasons) and
-    the compiled SQL filter give the same answer."""
+    the compiled SQL filter give the same answer (the child condition by the youngest child and
+    by any child: issue 7)."""
     retired, _ = Organisation.objects.get_or_create(
         name="Retired Partner", defaults={"kind": "delivery_partner", "active": False}
     )
@@ -544,3 +580,228 @@ def test_the_explanation_and_the_batch_filter_always_agree(personas, raw, shapes
                 assert decision.reasons and all(r.text for r in decision.reasons)
         transaction.set_rollback(True)
     assert Person.objects.filter(family_name="Shape").count() == 0
+
+
+# --- which child: the youngest, or any child (issue 7, R-ENGAGE-2) -------------------------------
+
+IMAGINATION = {"antenatal": False, "born": True, "min_months": None, "max_months": 60}
+
+
+def test_which_child_is_the_youngest_unless_the_rule_says_any():
+    """A rule stored before the choice existed (no "which") keeps meaning the youngest child, and
+    a rule by the youngest child is stored exactly as before, so old versions read the same."""
+    old = rules.parse({"child": IMAGINATION})
+    assert old.which_child == rules.YOUNGEST
+    assert old.as_json() == {"child": IMAGINATION}
+    assert rules.parse({"child": {**IMAGINATION, "which": "youngest"}}) == old
+    new = rules.parse({"child": {**IMAGINATION, "which": "any"}})
+    assert new.which_child == rules.ANY_CHILD and new != old
+    assert new.as_json() == {"child": {**IMAGINATION, "which": "any"}}
+    assert rules.parse(new.as_json()) == new
+    assert rules.summary(old, rules.Names()) == (
+        "Families with a youngest child (born) under 60 months (fifth birthday)."
+    )
+    assert rules.summary(new, rules.Names()) == (
+        "Families with a child (born) under 60 months (fifth birthday)."
+    )
+    both = rules.parse(
+        {"child": {"antenatal": True, "born": True, "max_months": 12, "which": "any"}}
+    )
+    assert rules.summary(both, rules.Names()) == (
+        "Families with a child from pregnancy (unborn) to under 12 months (first birthday)."
+    )
+
+
+@pytest.mark.parametrize(
+    "child,field,words",
+    [
+        ({**IMAGINATION, "which": "eldest"}, "which_child", "youngest child, or any child"),
+        ({**IMAGINATION, "whcih": "any"}, "child", "Unknown part of the child condition 'whcih'"),
+        # Contradictions stay contradictions whichever child is tested.
+        (
+            {"born": True, "min_months": 24, "max_months": 12, "which": "any"},
+            "min_months",
+            "no child could ever qualify",
+        ),
+        ({"antenatal": True, "max_months": 12, "which": "any"}, "max_months", "no age yet"),
+        ({"antenatal": False, "born": False, "which": "any"}, "child_kinds", "nobody is eligible"),
+    ],
+)
+def test_which_child_and_contradictions_are_checked(child, field, words):
+    with pytest.raises(ValidationFailed) as e:
+        rules.parse({"child": child})
+    assert words in " ".join(e.value.errors[field]), e.value.errors
+
+
+def _both_evaluators(conditions, households, on):
+    """The one-family decisions (with reasons), after checking that the batch agrees."""
+    ids = [h.pk for h in households]
+    batch = set(
+        eligibility.eligible_households(
+            conditions, Household.objects.filter(pk__in=ids), on=on
+        ).values_list("pk", flat=True)
+    )
+    loaded = {h.pk: h for h in household_queryset_for_page(Household.objects.filter(pk__in=ids))}
+    decisions = []
+    for h in households:
+        d = rules.decide(conditions, rules.facts_for_household(loaded[h.pk]), on, rules.Names())
+        assert d.eligible == (h.pk in batch), d.explanation
+        decisions.append(d)
+    return decisions
+
+
+@pytest.mark.django_db
+def test_any_child_decides_by_a_child_who_qualifies(personas):
+    """R-ENGAGE-2, issue 7: the Imagination Library (every child under five) is seeded by any
+    child. A family expecting a baby with a two-year-old qualifies through the two-year-old; by
+    the youngest child, the unborn baby refuses it. Twins both qualify; a child is refused on the
+    day of the fifth birthday and qualifies the day before; a family with only an unborn child is
+    refused with why."""
+    on = timezone.localdate()
+    bulwell = Ward.objects.get(code=BULWELL)
+
+    def home(children=(), unborn=False):
+        return family(
+            organisation=personas.lead, ward=bulwell, children=list(children), unborn=unborn
+        )
+
+    two = rules.add_months(on, -24)
+    at_limit = rules.add_months(on, -60)
+    day_before = rules.born_by(on, 60) + timedelta(days=1)
+    homes = {
+        "expecting, with a two-year-old": home([two], unborn=True),
+        "only unborn": home(unborn=True),
+        "twins": home([two, two]),
+        "fifth birthday today": home([at_limit]),
+        "fifth birthday tomorrow": home([day_before]),
+        "fifth birthday today, and an unborn baby": home([at_limit], unborn=True),
+        "a child with no date of birth": home([None]),
+    }
+    il = eligibility.current_rule(Service.objects.get(code="imagination-library"))
+    any_child = rules.parse(il.conditions)
+    assert any_child.which_child == rules.ANY_CHILD
+    youngest = rules.parse({**il.conditions, "child": IMAGINATION})
+    by_any = dict(zip(homes, _both_evaluators(any_child, list(homes.values()), on), strict=True))
+    by_youngest = dict(
+        zip(homes, _both_evaluators(youngest, list(homes.values()), on), strict=True)
+    )
+
+    lives = "lives in Bulwell (E05012275)"
+    expecting = by_any["expecting, with a two-year-old"]
+    assert expecting.explanation == f"eligible: {lives}; child aged 2 years"
+    assert not by_youngest["expecting, with a two-year-old"].eligible
+    assert "the youngest child is not born yet" in str(
+        by_youngest["expecting, with a two-year-old"]
+    )
+
+    due = f"due {on + timedelta(days=60):%d/%m/%Y}"
+    only_unborn = by_any["only unborn"]
+    assert not only_unborn.eligible
+    assert only_unborn.explanation == (
+        "not eligible: no born child under 60 months (fifth birthday): an unborn child, " + due
+    )
+    assert by_any["twins"].explanation == f"eligible: {lives}; child aged 2 years"
+    assert by_youngest["twins"].eligible
+
+    today = by_any["fifth birthday today"]
+    assert not today.eligible and today.explanation == (
+        "not eligible: no born child under 60 months (fifth birthday): a child aged 5 years"
+    )
+    assert not by_youngest["fifth birthday today"].eligible
+    tomorrow = by_any["fifth birthday tomorrow"]
+    assert tomorrow.eligible and "child aged 4 years 11 months" in tomorrow.explanation
+    assert not by_any["fifth birthday today, and an unborn baby"].eligible
+    assert "an unborn child, " + due + " and a child aged 5 years" in (
+        by_any["fifth birthday today, and an unborn baby"].explanation
+    )
+    undated = by_any["a child with no date of birth"]
+    assert not undated.eligible and "a child with no date of birth recorded" in str(undated)
+
+
+@pytest.mark.django_db
+def test_any_child_from_pregnancy_counts_an_unborn_child_first(personas):
+    on = timezone.localdate()
+    radford = Ward.objects.get(code=RADFORD)
+    old = family(organisation=personas.lead, ward=radford, children=[rules.add_months(on, -30)])
+    expecting = family(
+        organisation=personas.lead,
+        ward=radford,
+        children=[rules.add_months(on, -30)],
+        unborn=True,
+    )
+    conditions = rules.parse(
+        {"child": {"antenatal": True, "born": True, "max_months": 12, "which": "any"}}
+    )
+    no, yes = _both_evaluators(conditions, [old, expecting], on)
+    assert yes.eligible and yes.explanation.startswith("eligible: unborn child, due ")
+    assert not no.eligible and no.explanation == (
+        "not eligible: no unborn child and no child under 12 months (first birthday): "
+        "a child aged 2 years 6 months"
+    )
+    unborn_only = rules.parse({"child": {"antenatal": True, "which": "any"}})
+    no, yes = _both_evaluators(unborn_only, [old, expecting], on)
+    assert yes.eligible and not no.eligible
+    assert no.explanation == "not eligible: no unborn child: a child aged 2 years 6 months"
+
+
+@pytest.mark.django_db
+def test_the_seeded_imagination_library_rule_goes_by_any_child():
+    il = eligibility.current_rule(Service.objects.get(code="imagination-library"))
+    assert il.number == 1 and il.conditions["child"] == {**IMAGINATION, "which": "any"}
+    assert il.summary == (
+        "Families living in Aspley, Bulwell, Hyson Green & Arboretum or St. Ann's; "
+        "with a child (born) under 60 months (fifth birthday)."
+    )
+    # Small Steps at Home stays by the youngest child, stored as before.
+    ssah = eligibility.current_rule(Service.objects.get(code="small-steps-at-home"))
+    assert "which" not in ssah.conditions["child"]
+
+
+@pytest.mark.django_db
+def test_a_database_seeded_before_any_child_gets_a_next_version(personas):
+    """engagement 0005: where the seeded Imagination Library rule (by the youngest child) is still
+    in force, a version 2 by any child is written and the change recorded; run again, or over a
+    version a manager wrote, nothing happens."""
+    from django.apps import apps
+
+    from familyhub.core.models import ChangeRecord
+    from familyhub.engagement import catalogue
+
+    models = {
+        name: apps.get_model(app, name)
+        for app, name in [
+            ("engagement", "Service"),
+            ("engagement", "EligibilityRule"),
+            ("places", "Ward"),
+            ("places", "Area"),
+            ("places", "Organisation"),
+            ("core", "ChangeRecord"),
+        ]
+    }
+    service = Service.objects.get(code="imagination-library")
+    seeded = eligibility.current_rule(service)
+    before = rules.parse({**seeded.conditions, "child": IMAGINATION})
+    seeded.conditions = before.as_json()
+    seeded.summary = rules.summary(before, rules.Names.load([before]))
+    seeded.save()
+    assert catalogue.any_child_for_seeded_rules(**models) == 1
+    v2 = eligibility.current_rule(service)
+    assert v2.number == 2 and v2.conditions["child"]["which"] == "any"
+    assert v2.summary.endswith("with a child (born) under 60 months (fifth birthday).")
+    assert "issue 7" in v2.note and v2.created_by is None
+    change = ChangeRecord.objects.get(object_uuid=v2.uuid)
+    assert change.old_value == seeded.summary and change.new_value == v2.summary
+    assert catalogue.any_child_for_seeded_rules(**models) == 0
+    assert EligibilityRule.objects.filter(service=service).count() == 2
+
+    # A version written in the application is the manager's: left alone.
+    EligibilityRule.objects.filter(service=service, number=2).delete()
+    EligibilityRule.objects.create(
+        service=service,
+        number=2,
+        conditions=before.as_json(),
+        summary=seeded.summary,
+        note="Youngest child only, by contract",
+        created_by=personas.team_manager,
+    )
+    assert catalogue.any_child_for_seeded_rules(**models) == 0

@@ -14,8 +14,9 @@ person and session; children counted as children. Two paths apply them:
   (`sessions_visible_to`, `register_refusal`, `register_people`) and writes the new rows with
   `bulk_create`, their change records in one insert and one access-log entry per chunk. A test
   proves both modes leave the same records (`tests/test_attendance.py`).
-- `sql` mode (the default on PostgreSQL, issue 9) checks and writes the chunk in joined SQL
-  from a temporary table (`familyhub/imports/sqlpath.py`); a test proves it leaves the same
+- `sql` mode (the default on PostgreSQL, issue 9) checks chunks of 20,000 rows against the
+  chunk's sessions and people found with a few queries, and writes them with COPY
+  (`familyhub/imports/sqlpath.py`); a test proves it leaves the same
   attendance, change records and rejected rows (same messages) as `bulk` for a file full of bad
   rows (`tests/test_attendance_sql.py`). On SQLite `sql` falls back to `bulk`.
 """
@@ -92,6 +93,10 @@ class AttendanceKind(Kind):
         if mode == "auto":
             mode = "sql" if sqlpath.available() else "bulk"
         return {"mode": mode, "now": timezone.now()}
+
+    def chunk_size_for(self, ctx: Any) -> int:
+        # The SQL path's cost per chunk is a handful of statements and a commit: larger chunks.
+        return sqlpath.CHUNK_SIZE if ctx["mode"] == "sql" else self.chunk_size
 
     # --- reading and resolving a chunk --------------------------------------------------------------
 

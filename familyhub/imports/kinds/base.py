@@ -100,6 +100,10 @@ class Kind:
     def process(self, *, batch: Any, actor: Any, ctx: Any, rows: list[Row]) -> ChunkOutcome:
         raise NotImplementedError
 
+    def chunk_size_for(self, ctx: Any) -> int:
+        """Rows per chunk for this run (`prepare`'s answer may choose a path with another size)."""
+        return self.chunk_size
+
     def required_fields(self) -> list[str]:
         return [c.field for c in self.columns if c.required]
 

@@ -35,6 +35,27 @@ def test_tick_ids_are_the_same_as_the_python_paths(s, p, present):
     assert sqlpath.tick_hex(TICK_NAMESPACE, str(s), str(p), present) == tick_id(s, p, present).hex
 
 
+def test_row_ids_are_version_7_uuids_in_the_order_made():
+    """New attendance rows get time-ordered ids (RFC 9562 version 7), so the `uuid` index and the
+    change records' `(object_uuid, at)` index grow at their right-hand end (ADR 0020, 9)."""
+    ids = sqlpath.time_ordered_hexes(10_000)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert all(uuid.UUID(u).version == 7 and uuid.UUID(u).variant == uuid.RFC_4122 for u in ids)
+    later = sqlpath.time_ordered_hexes(1, now_ms=int(uuid.UUID(ids[-1]).int >> 80) + 1)
+    assert later[0] > ids[-1]
+
+
+@given(born=st.dates(), on=st.dates(), childish=st.booleans())
+def test_counted_as_a_child_as_the_register_counts(born, on, childish):
+    """`child_until` compared with the session's day is the register's rule: unborn or a child
+    member of a family, or under 18 that day (`Person.age_on`), 29 February included."""
+    from familyhub.people.models import Person
+
+    expected = childish or Person(date_of_birth=born).age_on(on) < 18
+    assert ((on.year, on.month, on.day) < sqlpath.child_until(born, childish)) == expected
+    assert ((on.year, on.month, on.day) < sqlpath.child_until(None, childish)) == childish
+
+
 def _people(household):
     return [m.person for m in household.memberships.select_related("person").order_by("id")]
 
