@@ -19,7 +19,9 @@ Measured:
    seeded Family Mentor Service and Small Steps at Home rules and a third rule using every other
    kind of condition. Both must find the same
    families (checked). Also the one-family path (`decide_for_household`, with its reasons) for
-   --explain families, to show why the batch matters.
+   --explain families, to show why the batch matters. Not timed: a check that a child condition by
+   "any child" (issue 7: the seeded Imagination Library rule, and the third rule's ages by any
+   child) finds the same families in one batch as one family at a time, for --check-any families.
 2. The register page (`/sessions/<uuid>/`, whole request through the test client: scope, rows,
    regulars of earlier sessions, photo consent, access log, template) for random past sessions of
    the lead organisation, as its practitioner; baseline: a hand-written SQL query fetching the same
@@ -63,6 +65,9 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7, help="batch eligibility repetitions")
     parser.add_argument("--explain", type=int, default=300, help="one-family decisions timed")
+    parser.add_argument(
+        "--check-any", type=int, default=2000, help="families checked for 'any child' (untimed)"
+    )
     parser.add_argument("--requests", type=int, default=150)
     parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--seed", type=int, default=harness.SEED)
@@ -558,9 +563,59 @@ def measure(args: argparse.Namespace) -> dict:
         t, _ = harness.timed(one)
         times.append(t)
     batch["one_family_explained"] = harness.summarise(times)
+    batch["any_child_check"] = check_any_child(args, population, on)
     out["eligibility"] = batch
     if args.only != "eligibility":
         out.update(measure_register(args))
+    return out
+
+
+def check_any_child(args: argparse.Namespace, population, on: date) -> dict:
+    """Issue 7: for rules whose child condition is by any child, the batch filter and the
+    one-family decision (with its reasons) find the same families. Untimed; the measured rules
+    above keep their meaning."""
+    from familyhub.access.helpers import household_queryset_for_page
+    from familyhub.engagement import eligibility, rules
+    from familyhub.engagement.models import Service
+    from familyhub.people.models import Household
+
+    any_child = {"antenatal": False, "born": True, "which": rules.ANY_CHILD}
+    il = Service.objects.filter(code="imagination-library").first()
+    il_rule = eligibility.current_rule(il) if il else None
+    checked = {
+        # As seeded (SSBC wards, any child under five); rebuilt like that if the database is older.
+        "imagination_library": rules.parse(
+            {**il_rule.conditions, "child": {**il_rule.conditions["child"], "which": "any"}}
+            if il_rule and "child" in il_rule.conditions
+            else {
+                "wards": {"mode": "in", "codes": list(SSBC)},
+                "child": {**any_child, "max_months": 60},
+            }
+        ),
+        "any_child_6_to_36_months": rules.parse(
+            {"child": {**any_child, "min_months": 6, "max_months": 36}}
+        ),
+    }
+    sample = list(population.order_by("?").values_list("pk", flat=True)[: args.check_any])
+    loaded = list(household_queryset_for_page(Household.objects.filter(pk__in=sample)))
+    facts = {h.pk: rules.facts_for_household(h) for h in loaded}
+    names = rules.Names.load(checked.values())
+    out: dict = {"families": len(facts)}
+    for name, conditions in checked.items():
+        in_batch = set(
+            eligibility.eligible_households(
+                conditions, Household.objects.filter(pk__in=sample), on=on
+            ).values_list("pk", flat=True)
+        )
+        one_by_one = {
+            pk for pk, f in facts.items() if rules.decide(conditions, f, on, names).eligible
+        }
+        out[name] = {
+            "eligible": len(in_batch),
+            "same_families": in_batch == one_by_one,
+            "differ": sorted(in_batch ^ one_by_one)[:20],
+        }
+        print("any child:", name, out[name], flush=True)
     return out
 
 
