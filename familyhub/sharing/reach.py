@@ -500,9 +500,7 @@ def reach_release(
     reach under it was already released in this frequency window (R-SHARE-1, `guard`)."""
     import hashlib
 
-    from django.utils import timezone
-
-    from familyhub.rights.models import DisclosureRecord
+    from familyhub.sharing.services import disclosures
 
     request = _request(result.date_from, result.date_to, result.age_from, result.age_to)
     reasons = guard.reasons(agreement, level=Level.AGGREGATE, items=ITEMS, on=_today())
@@ -516,21 +514,12 @@ def reach_release(
     total = next((r.registered for r in result.by_ward if r.label == TOTAL), "")
     counted = int(total) if total.isdigit() else 0
     with transaction.atomic():
-        record = DisclosureRecord.objects.create(
-            kind=DisclosureRecord.Kind.REPORT,
-            level=Level.AGGREGATE,
-            agreement=agreement,
-            disclosed_at=timezone.now(),
-            disclosed_by=actor if getattr(actor, "pk", None) else None,
-            recipient=agreement.recipient[:200],
-            recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
-            what=_title(result.date_from, result.date_to, result.age_from, result.age_to)[:300],
-            legal_basis=f"{agreement.get_lawful_basis_display()}, agreement {agreement.reference}"[
-                :200
-            ],
+        record = disclosures.record_aggregate_release(
+            agreement,
+            actor=actor,
+            what=_title(result.date_from, result.date_to, result.age_from, result.age_to),
             channel="Downloaded",
             people_count=counted,
-            sha256=sha,
             files=files,
         )
         return Output.objects.create(

@@ -39,6 +39,39 @@ HAND_KINDS = [
     DisclosureRecord.Kind.COURT_ORDER,
     DisclosureRecord.Kind.OTHER,
 ]
+
+
+def record_aggregate_release(
+    agreement: Agreement,
+    *,
+    actor: Any,
+    what: str,
+    channel: str,
+    people_count: int,
+    files: list[dict],
+    recipient: str = "",
+) -> DisclosureRecord:
+    """The log's row for an aggregate output that leaves under `agreement` (a report, a reach):
+    no people are listed (nobody is identifiable in it); the checksum is of its first file."""
+    return DisclosureRecord.objects.create(
+        kind=DisclosureRecord.Kind.REPORT,
+        level=Level.AGGREGATE,
+        agreement=agreement,
+        disclosed_at=timezone.now(),
+        disclosed_by=actor if getattr(actor, "pk", None) else None,
+        recipient=(recipient or agreement.recipient)[:200],
+        recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
+        what=what[:300],
+        legal_basis=f"{agreement.get_lawful_basis_display()}, agreement {agreement.reference}"[
+            :200
+        ],
+        channel=channel[:100],
+        people_count=people_count,
+        sha256=files[0]["sha256"] if files else "",
+        files=files,
+    )
+
+
 MAX_PEOPLE_BY_HAND = 50
 NAME_SEARCH_LIMIT = 200
 

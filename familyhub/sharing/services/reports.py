@@ -237,7 +237,7 @@ def report_release(
     changes nothing. A release more often than the agreement's frequency allows (another of the
     same series already released in the window) is refused, and the output is kept as refused
     with the reason (R-SHARE-1)."""
-    from familyhub.rights.models import DisclosureRecord
+    from familyhub.sharing.services import disclosures
 
     if output.kind != Output.Kind.REPORT or output.status == Output.Status.REFUSED:
         raise ApplicationError("A refused output cannot be released.")
@@ -269,21 +269,13 @@ def report_release(
                 updated_at=timezone.now(),
             )
         else:
-            record = DisclosureRecord.objects.create(
-                kind=DisclosureRecord.Kind.REPORT,
-                level=Level.AGGREGATE,
-                agreement=agreement,
-                disclosed_at=timezone.now(),
-                disclosed_by=actor if getattr(actor, "pk", None) else None,
-                recipient=(recipient or agreement.recipient)[:200],
-                recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
-                what=f"Aggregate report: {output.title}"[:300],
-                legal_basis=(
-                    f"{agreement.get_lawful_basis_display()}, agreement {agreement.reference}"
-                )[:200],
-                channel=channel[:100],
+            record = disclosures.record_aggregate_release(
+                agreement,
+                actor=actor,
+                recipient=recipient,
+                what=f"Aggregate report: {output.title}",
+                channel=channel,
                 people_count=output.people_count,
-                sha256=output.files[0]["sha256"] if output.files else "",
                 files=output.files,
             )
             Output.objects.filter(pk=output.pk).update(
