@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ from familyhub.engagement.models import Attendance, Enrolment, Service, Session,
 from familyhub.engagement.scopes import register_people, sessions_visible_to
 from familyhub.people import search
 from familyhub.people.models import Address, Household, Person
+
+User = get_user_model()
 
 REGISTER_REGULARS_FROM = 6  # earlier sessions whose attendees the register lists for ticking
 REGISTER_LIMIT = 300
@@ -112,12 +115,18 @@ def session_list(
     ).prefetch_related("workers")
 
 
+# The page names the workers; their other columns (password hash included) need not travel.
+_WORKER_NAMES = Prefetch(
+    "workers", queryset=User.objects.only("pk", "username", "first_name", "last_name")
+)
+
+
 def session_for(user: Any, session_uuid: Any) -> Session:
     """One session the user may run (404 alike for missing and for someone else's)."""
     found = (
         sessions_visible_to(user)
         .select_related("service", "venue", "ward", "organisation", "series")
-        .prefetch_related("workers")
+        .prefetch_related(_WORKER_NAMES)
         .filter(uuid=access._as_uuid(session_uuid))
         .first()
     )
@@ -174,7 +183,9 @@ def photo_consent_ids(people_ids: list[int]) -> set[int]:
         return set()
 
 
-def _earlier_sessions(user: Any, session: Session) -> list[int]:
+def _earlier_sessions(user: Any, session: Session) -> QuerySet[Session, int]:
+    """The ids of the session's last few earlier sessions (its series', else the same service's at
+    the same venue), as a subquery: the regulars are read in the same round trip."""
     qs = sessions_visible_to(user).filter(date__lt=session.date, cancelled_at__isnull=True)
     if session.series_id:
         qs = qs.filter(series_id=session.series_id)
@@ -184,9 +195,7 @@ def _earlier_sessions(user: Any, session: Session) -> list[int]:
             organisation_id=session.organisation_id,
             venue=session.venue,
         )
-    return list(
-        qs.order_by("-date", "-start_time").values_list("pk", flat=True)[:REGISTER_REGULARS_FROM]
-    )
+    return qs.order_by("-date", "-start_time").values_list("pk", flat=True)[:REGISTER_REGULARS_FROM]
 
 
 @dataclass
@@ -268,18 +277,18 @@ def register_for(user: Any, session: Session) -> Register:
         shown = Shown(*values)
         here[shown.pk] = (present, as_child)
         people[shown.pk] = shown
-    earlier = _earlier_sessions(user, session)
-    if earlier:
-        for values in (
-            Attendance.objects.filter(
-                session_id__in=earlier, present=True, person__archived_at__isnull=True
-            )
-            .exclude(person_id__in=list(here))
-            .order_by("-session__date", "person_id")
-            .values_list(*PERSON_VALUES)[:REGISTER_LIMIT]
-        ):
-            if values[0] not in people:
-                people[values[0]] = Shown(*values)
+    for values in (
+        Attendance.objects.filter(
+            session_id__in=_earlier_sessions(user, session),
+            present=True,
+            person__archived_at__isnull=True,
+        )
+        .exclude(person_id__in=list(here))
+        .order_by("-session__date", "person_id")
+        .values_list(*PERSON_VALUES)[:REGISTER_LIMIT]
+    ):
+        if values[0] not in people:
+            people[values[0]] = Shown(*values)
     ids = list(people)
     to_complete = set(
         WalkIn.objects.filter(person_id__in=ids, completed_at__isnull=True).values_list(
