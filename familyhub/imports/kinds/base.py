@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from familyhub.core.errors import ApplicationError
+from familyhub.imports.models import ImportedRecord
 from familyhub.imports.values import BadValue
 
 
@@ -109,6 +110,17 @@ class Kind:
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field == name), None)
+
+
+def already_imported(batch: Any, kind: str, rows: list[Row]) -> set[str]:
+    """The chunk's record ids (`record_id` column) this organisation has imported before as
+    `kind`: re-running a file leaves those rows unchanged (idempotent by row key, ADR 0020)."""
+    keys = {r.values.get("record_id", "").strip() for r in rows}
+    return set(
+        ImportedRecord.objects.filter(
+            organisation=batch.organisation, kind=kind, external_id__in=keys
+        ).values_list("external_id", flat=True)
+    )
 
 
 def copy_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

@@ -21,7 +21,14 @@ from django.db import transaction
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.errors import ApplicationError
-from familyhub.imports.kinds.base import ChunkOutcome, Column, Kind, Row, RowErrors
+from familyhub.imports.kinds.base import (
+    ChunkOutcome,
+    Column,
+    Kind,
+    Row,
+    RowErrors,
+    already_imported,
+)
 from familyhub.imports.kinds.postcodes import ward_for_postcode
 from familyhub.imports.models import ImportedRecord
 from familyhub.imports.values import BadValue, parse_date
@@ -90,12 +97,7 @@ class PeopleKind(Kind):
 
     def process(self, *, batch: Any, actor: Any, ctx: Any, rows: list[Row]) -> ChunkOutcome:
         outcome = ChunkOutcome()
-        keys = {r.values.get("record_id", "").strip() for r in rows}
-        done = set(
-            ImportedRecord.objects.filter(
-                organisation=batch.organisation, kind="person", external_id__in=keys
-            ).values_list("external_id", flat=True)
-        )
+        done = already_imported(batch, "person", rows)
         for row in rows:
             errs = RowErrors()
             record_id = row.values.get("record_id", "").strip()

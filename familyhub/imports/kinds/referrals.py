@@ -21,7 +21,14 @@ from familyhub.casework.models import Referral
 from familyhub.casework.services import referrals as casework
 from familyhub.core.errors import ApplicationError
 from familyhub.engagement.models import Service
-from familyhub.imports.kinds.base import ChunkOutcome, Column, Kind, Row, RowErrors
+from familyhub.imports.kinds.base import (
+    ChunkOutcome,
+    Column,
+    Kind,
+    Row,
+    RowErrors,
+    already_imported,
+)
 from familyhub.imports.models import ImportedRecord
 from familyhub.imports.values import BadValue, parse_date, parse_uuid
 from familyhub.people import validators as v
@@ -96,12 +103,7 @@ class ReferralKind(Kind):
 
     def process(self, *, batch: Any, actor: Any, ctx: Any, rows: list[Row]) -> ChunkOutcome:
         outcome = ChunkOutcome()
-        keys = {r.values.get("record_id", "").strip() for r in rows}
-        done = set(
-            ImportedRecord.objects.filter(
-                organisation=batch.organisation, kind="referral", external_id__in=keys
-            ).values_list("external_id", flat=True)
-        )
+        done = already_imported(batch, "referral", rows)
         for row in rows:
             errs = RowErrors()
             key = row.values.get("record_id", "").strip()
