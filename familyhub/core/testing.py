@@ -375,3 +375,17 @@ def register_smith_family(
     }
     kwargs.update(overrides)
     return services.household_register(**kwargs)
+
+
+def table_indexes(table: str) -> dict[str, dict]:
+    """The indexes, unique constraints and primary key of `table` as the database has them
+    (Django's introspection), by name: for tests of which look-ups an index serves."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        constraints = connection.introspection.get_constraints(cur, table)
+    return {
+        name: c
+        for name, c in constraints.items()
+        if (c["index"] or c["unique"] or c["primary_key"]) and c["columns"]
+    }

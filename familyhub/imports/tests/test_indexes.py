@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 
 from familyhub.core.models import ChangeRecord
+from familyhub.core.testing import table_indexes
 from familyhub.engagement.models import Attendance
 from familyhub.engagement.testing import a_session
 from familyhub.imports.testing import csv_bytes, import_file
@@ -32,19 +33,9 @@ SERVED_BY = {
 }
 
 
-def _indexes(table: str) -> dict[str, dict]:
-    with connection.cursor() as cur:
-        constraints = connection.introspection.get_constraints(cur, table)
-    return {
-        name: c
-        for name, c in constraints.items()
-        if (c["index"] or c["unique"] or c["primary_key"]) and c["columns"]
-    }
-
-
 @pytest.mark.parametrize("table", sorted(SERVED_BY))
 def test_foreign_keys_are_served_by_a_composite_index_only(table):
-    indexes = _indexes(table)
+    indexes = table_indexes(table)
     columns = [c["columns"] for c in indexes.values()]
     for column, composite in SERVED_BY[table].items():
         assert [column] not in columns, f"{table}.{column} has its own index again"
@@ -52,10 +43,10 @@ def test_foreign_keys_are_served_by_a_composite_index_only(table):
 
 
 def test_the_other_indexes_of_both_tables_are_kept():
-    attendance = [c["columns"] for c in _indexes("engagement_attendance").values()]
+    attendance = [c["columns"] for c in table_indexes("engagement_attendance").values()]
     for cols in (["uuid"], ["client_id"], ["recorded_by_id"]):
         assert cols in attendance
-    changes = [c["columns"] for c in _indexes("core_changerecord").values()]
+    changes = [c["columns"] for c in table_indexes("core_changerecord").values()]
     for cols in (["at"], ["change_set"], ["actor_id"], ["object_uuid", "at"]):
         assert cols in changes
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from familyhub.core.testing import table_indexes
+
 pytestmark = pytest.mark.django_db
 
 TABLES = [
@@ -42,22 +44,12 @@ def _partial(table: str) -> set[str]:
         return {row[0] for row in cur.fetchall()}
 
 
-def _indexes(table: str) -> dict[str, dict]:
-    with connection.cursor() as cur:
-        constraints = connection.introspection.get_constraints(cur, table)
-    return {
-        name: c
-        for name, c in constraints.items()
-        if (c["index"] or c["unique"] or c["primary_key"]) and c["columns"]
-    }
-
-
 @pytest.mark.parametrize("table", TABLES)
 def test_no_index_repeats_the_start_of_another(table):
     """An index is redundant when another index (not partial) begins with the same columns: a
     B-tree on (a, b) answers whatever one on (a) answers. Unique and partial indexes are kept (they
     enforce a rule, or cover only some rows)."""
-    indexes, partial = _indexes(table), _partial(table)
+    indexes, partial = table_indexes(table), _partial(table)
     full = {n: c for n, c in indexes.items() if n not in partial and c.get("type") != "gin"}
     redundant = []
     for name, c in full.items():
@@ -95,7 +87,7 @@ def test_the_indexes_search_and_lists_rely_on_are_there():
         },
     }
     for table, wanted in expect.items():
-        indexes = _indexes(table)
+        indexes = table_indexes(table)
         for name, columns in wanted.items():
             assert name in indexes and indexes[name]["columns"] == columns, (table, name)
 
@@ -115,7 +107,7 @@ def test_dropped_indexes_are_gone():
         "people_relationship": ["people_relationship_from_person_id_5f14b94e"],
     }
     for table, names in gone.items():
-        assert not set(names) & set(_indexes(table)), table
+        assert not set(names) & set(table_indexes(table)), table
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="LIKE indexes are PostgreSQL's")
