@@ -114,6 +114,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# ADR 0023: no JIT compilation. Our statements are short look-ups whose cost estimates (nested
+# scope EXISTS over many candidate rows) pass jit_above_cost; compiling took 235 ms of a 300 ms
+# search whose execution took 50 ms. FAMILYHUB_PG_JIT=1 leaves the server's setting alone.
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and os.environ.get("FAMILYHUB_PG_JIT", "0") != "1"
+):
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})  # a DATABASE_URL's own are kept
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout so that the web server and a worker can share the file.

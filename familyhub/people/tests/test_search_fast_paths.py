@@ -122,6 +122,32 @@ def test_the_similarity_threshold_is_set_for_the_look_alike_query_only(personas,
         assert cur.fetchone()[0] == before  # not left changed for the rest of the request
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm's thresholds")
+def test_a_close_look_alike_ends_the_search_before_the_wider_one(personas, browns):
+    """Issue 7 (the register's search at a million people): one slip in a long name is found at
+    CLOSE_SIMILARITY, and the wider, costlier search at NAME_SIMILARITY is not run; 'Eric Brlwn'
+    (0.57 against 'eric brown') still needs, and gets, the wider one."""
+    household = make_household(organisation=personas.lead, adults=1, children=0)
+    person = household.memberships.get().person
+    names = {"given_name": "Maximilian", "family_name": "Featherstonehaugh"}
+    Person.objects.filter(pk=person.pk).update(
+        **names, **person_search_fields("Maximilian", "Featherstonehaugh", "")
+    )
+    scoped = access.people_visible_to(personas.practitioner)
+    typed = "maximilian fxatherstonehaugh"  # the slip changes both sound keys of the surname
+    assert not scoped.filter(search._sound_condition(typed)).filter(pk=person.pk).exists()
+
+    result, sql = _queries(personas.practitioner, typed)
+    assert result.people[0].pk == person.pk
+    thresholds = [q for q in sql if "set_config(" in q]
+    assert len(thresholds) == 1 and f"'{search.CLOSE_SIMILARITY}'" in thresholds[0]
+
+    result, sql = _queries(personas.practitioner, "Eric Brlwn")
+    assert browns[0] in result.people
+    thresholds = [q for q in sql if "set_config(" in q]
+    assert len(thresholds) == 2 and f"'{search.NAME_SIMILARITY}'" in thresholds[1]
+
+
 def test_a_close_sound_alike_match_skips_the_look_alike_stage(personas, browns):
     """Two queries when the keys find a close match: candidates, then the page."""
     result, sql = _queries(personas.practitioner, "Eric Brown")
