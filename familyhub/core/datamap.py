@@ -414,6 +414,13 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "count": _ref("published population estimate, not about anyone"),
         "source": _ref(),
     },
+    "places.PostcodeWard": {
+        "id": _ref(),
+        "postcode_key": _ref("ONS Postcode Directory (OGL v3.0), not about anyone"),
+        "postcode": _ref(),
+        "ward": _ref(),
+        "source": _ref(),
+    },
     "sharing.Agreement": {
         **_VERSIONED,
         "reference": _ref(),
@@ -829,13 +836,6 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "person": _f(C.IDENTITY, "the person made from the row"),
         "household": _f(C.IDENTITY, "the family made from (or joined by) the row"),
         "batch": _tech(),
-    },
-    "imports.PostcodeWard": {
-        "id": _ref(),
-        "postcode_key": _ref("ONS Postcode Directory (OGL v3.0)"),
-        "postcode": _ref(),
-        "ward": _ref(),
-        "batch": _ref(),
     },
     # --- casework (R-ENGAGE-4..9, ADR 0013) ---
     "casework.Contact": {

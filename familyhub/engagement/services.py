@@ -953,7 +953,9 @@ def walk_in_complete(
     except ValidationFailed as e:
         problems.update(e.errors)
         clean_address = {}
-    if not address.get("ward"):
+    if not (
+        clean_address.get("ward") or address.get("ward")
+    ):  # none chosen, none from the postcode
         problems.setdefault("ward", []).append("Choose the ward the family lives in")
     if problems:
         raise ValidationFailed.from_errors(problems)

@@ -119,23 +119,6 @@ class ColumnMapping(BaseModel):
         return f"{self.kind} mapping of {self.organisation_id}"
 
 
-class PostcodeWard(models.Model):
-    """Postcode -> electoral ward, from the ONS Postcode Directory (pcds/pcd, osward).
-
-    Reference data (Open Government Licence); loaded by the postcode-lookup import kind.
-    """
-
-    postcode_key = models.CharField(max_length=7, unique=True, help_text="No spaces, upper case")
-    postcode = models.CharField(max_length=8)
-    ward = models.ForeignKey("places.Ward", on_delete=models.CASCADE, related_name="+")
-    batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    def __str__(self) -> str:
-        return f"{self.postcode} in {self.ward_id}"
-
-
 class ImportedRecord(models.Model):
     """A partner's own record id, and the record an import made from it (the row key).
 

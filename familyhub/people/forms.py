@@ -204,7 +204,10 @@ class AddressForm(forms.Form):
         queryset=Ward.objects.all(),
         required=False,
         empty_label="Not known",
-        help_text="The ward decides which partner serves the family",
+        help_text=(
+            "The ward decides which partner serves the family. Leave 'Not known' to take it "
+            "from the postcode"
+        ),
     )
 
 

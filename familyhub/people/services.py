@@ -34,6 +34,7 @@ from familyhub.people.models import (
     Relationship,
 )
 from familyhub.people.search_keys import person_search_fields
+from familyhub.places.postcodes import ward_for_postcode_key
 
 PERSON_FIELDS = [
     "given_name",
@@ -176,6 +177,19 @@ def clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str
         out["postcode_key"] = v.postcode_key(out["postcode"] or "")
     except v.InvalidValue as e:
         errs.add("postcode", str(e))
+    errs.raise_if_any()
+    # The ward decides who serves the family and what it is eligible for: taken from the postcode
+    # directory when staff leave it 'Not known', and never allowed to contradict it.
+    known = ward_for_postcode_key(out.get("postcode_key") or "")
+    chosen = out.get("ward")
+    if known is not None and chosen is None:
+        out["ward"] = known
+    elif known is not None and getattr(chosen, "pk", chosen) != known.pk:
+        errs.add(
+            "ward",
+            f"{out['postcode']} is in {known.name} ({known.code}) in the postcode directory. "
+            f"Choose {known.name}, or 'Not known' to take the ward from the postcode",
+        )
     errs.raise_if_any()
     return out
 

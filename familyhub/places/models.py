@@ -157,3 +157,22 @@ class PopulationEstimate(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.ward.name} {self.year} aged {self.age_from}-{self.age_to}: {self.count}"
+
+
+class PostcodeWard(models.Model):
+    """Postcode -> electoral ward, from the ONS Postcode Directory (pcds/pcd, osward).
+
+    Reference data (Open Government Licence v3.0), loaded by the postcode-lookup import kind
+    (R-IMPORT-1). Addresses take their ward from it when staff leave the ward 'Not known', and an
+    address whose chosen ward contradicts it is refused (`places.postcodes`, R-PEOPLE-2).
+    """
+
+    postcode_key = models.CharField(max_length=7, unique=True, help_text="No spaces, upper case")
+    postcode = models.CharField(max_length=8)
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(
+        max_length=200, blank=True, help_text="The file (or data set) the row came from"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.postcode} in {self.ward_id}"

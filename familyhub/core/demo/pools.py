@@ -244,13 +244,19 @@ def build_pools(
     for _ in range(size):
         parts = fake.street_address().split("\n")
         streets.append((parts[0], ", ".join(parts[1:])))
+    return Pools(names=names, streets=tuple(streets), postcodes=postcode_pools(seed, wards))
+
+
+def postcode_pools(
+    seed: int, wards: Sequence[tuple[str, tuple[str, ...], float]]
+) -> dict[str, tuple[str, ...]]:
+    """Every made-up postcode of each ward (by ward code): each sector's 400 units."""
     rng = random.Random(seed + 200)
     units = [a + b for a in INWARD_LETTERS for b in INWARD_LETTERS]
-    postcodes = {
+    return {
         code: tuple(f"{sector}{unit}" for sector in sectors for unit in units)
         for code, sectors in assign_sectors(rng, wards).items()
     }
-    return Pools(names=names, streets=tuple(streets), postcodes=postcodes)
 
 
 # NHS numbers: 999 then six digits then a modulus 11 check digit. The never-issued range holds

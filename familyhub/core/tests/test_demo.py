@@ -329,6 +329,22 @@ def test_demo_setup_is_idempotent_and_makes_a_user_for_every_role(db, monkeypatc
     }
 
 
+def test_the_demo_postcode_directory_agrees_with_every_demo_address(loaded):
+    """The demo's made-up directory (R-PEOPLE-2) puts each family's postcode in the family's own
+    ward, so the demo never refuses an address it made; loading it again adds nothing."""
+    from familyhub.core.demo.postcodes import DEMO_SOURCE, load_demo_postcodes
+    from familyhub.places.models import PostcodeWard
+
+    said = load_demo_postcodes(seed=11)
+    assert PostcodeWard.objects.count() > 30_000  # 400 units in each of the wards' sectors
+    assert f"{PostcodeWard.objects.count():,} made-up demo postcodes added" in said
+    directory = dict(PostcodeWard.objects.values_list("postcode_key", "ward_id"))
+    addresses = list(Address.objects.values_list("postcode_key", "ward_id"))
+    assert addresses and all(directory[key] == ward for key, ward in addresses)
+    assert set(PostcodeWard.objects.values_list("source", flat=True)) == {DEMO_SOURCE}
+    assert "0 made-up demo postcodes added" in load_demo_postcodes(seed=11)
+
+
 def test_practitioner_of_the_lead_sees_only_lead_families(loaded):
     from familyhub.access.helpers import people_visible_to
 

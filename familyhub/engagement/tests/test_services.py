@@ -563,6 +563,39 @@ def test_completing_a_walk_in_record(personas):
 
 
 @pytest.mark.django_db
+def test_completing_a_walk_in_takes_the_ward_from_the_postcode_directory(personas):
+    """R-PEOPLE-2: with NG6 8AB in the directory, the ward need not be chosen at completion."""
+    from familyhub.places.models import PostcodeWard
+
+    bulwell = Ward.objects.get(code=BULWELL)
+    PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=bulwell)
+    session = a_session(organisation=personas.lead)
+    entry = services.WalkInEntry(
+        id=uuid.uuid4(),
+        given_name="Kai",
+        family_name="Porch",
+        adult=False,
+        date_of_birth=_months_ago(20),
+        unborn=False,
+        expected_date_of_delivery=None,
+        postcode="NG6 8AB",
+        at=timezone.now(),
+    )
+    services.register_apply(actor=personas.group_worker, session=session, entries=[entry])
+    walk_in = WalkIn.objects.select_related("person").get()
+    household = _load(walk_in.household)
+    services.walk_in_complete(
+        actor=personas.practitioner,
+        walk_in=walk_in,
+        household=household,
+        address={"line1": "4 Hucknall Lane", "postcode": "NG6 8AB"},
+        person_data={},
+        expected_version=walk_in.person.version,
+    )
+    assert Address.objects.get(household=household).ward == bulwell
+
+
+@pytest.mark.django_db
 def test_cancelling_a_session(personas):
     session = a_session(organisation=personas.lead)
     attend(session, _child(personas.household))

@@ -29,7 +29,6 @@ from familyhub.imports.kinds.base import (
     RowErrors,
     already_imported,
 )
-from familyhub.imports.kinds.postcodes import ward_for_postcode
 from familyhub.imports.models import ImportedRecord
 from familyhub.imports.values import BadValue, parse_date
 from familyhub.people import choices as c
@@ -165,8 +164,7 @@ class PeopleKind(Kind):
                 "line1": vals.get("address_line1", ""),
                 "line2": vals.get("address_line2", ""),
                 "town": vals.get("town", ""),
-                "postcode": postcode,
-                "ward": ward_for_postcode(postcode) if postcode else None,
+                "postcode": postcode,  # the ward comes from it (people.services.clean_address)
             }
             household = people.household_register(
                 actor=actor,

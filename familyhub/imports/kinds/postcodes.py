@@ -15,9 +15,8 @@ from typing import Any
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.imports.kinds.base import ChunkOutcome, Column, Kind, Row, RowErrors
-from familyhub.imports.models import PostcodeWard
 from familyhub.people import validators as v
-from familyhub.places.models import Ward
+from familyhub.places.models import PostcodeWard, Ward
 
 
 class PostcodeKind(Kind):
@@ -39,7 +38,10 @@ class PostcodeKind(Kind):
 
     def prepare(self, *, batch: Any, actor: Any, options: dict[str, Any]) -> Any:
         access.require(actor, Capability.IMPORT_DATA)
-        return {"wards": dict(Ward.objects.values_list("code", "pk"))}
+        return {
+            "wards": dict(Ward.objects.values_list("code", "pk")),
+            "source": batch.file_name[:200],
+        }
 
     def process(self, *, batch: Any, actor: Any, ctx: Any, rows: list[Row]) -> ChunkOutcome:
         outcome = ChunkOutcome()
@@ -71,27 +73,19 @@ class PostcodeKind(Kind):
             pw = existing.get(key)
             if pw is None:
                 new.append(
-                    PostcodeWard(postcode_key=key, postcode=postcode, ward_id=ward_id, batch=batch)
+                    PostcodeWard(
+                        postcode_key=key, postcode=postcode, ward_id=ward_id, source=ctx["source"]
+                    )
                 )
             elif pw.ward_id != ward_id:
-                pw.ward_id, pw.batch = ward_id, batch
+                pw.ward_id, pw.source = ward_id, ctx["source"]
                 moved.append(pw)
             else:
                 outcome.unchanged += 1
         PostcodeWard.objects.bulk_create(new, batch_size=1000)
         if moved:
-            PostcodeWard.objects.bulk_update(moved, ["ward", "batch"], batch_size=1000)
+            PostcodeWard.objects.bulk_update(moved, ["ward", "source"], batch_size=1000)
         outcome.loaded += len(new) + len(moved)
         # A postcode repeated within the chunk counts once as loaded; the repeats are unchanged.
         outcome.unchanged += len(rows) - len(outcome.rejected) - outcome.loaded - outcome.unchanged
         return outcome
-
-
-def ward_for_postcode(postcode: str) -> Ward | None:
-    """The ward a postcode is in, from the loaded directory (None when unknown)."""
-    pw = (
-        PostcodeWard.objects.select_related("ward")
-        .filter(postcode_key=v.postcode_key(postcode))
-        .first()
-    )
-    return pw.ward if pw else None

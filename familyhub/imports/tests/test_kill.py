@@ -47,7 +47,7 @@ def _state(db: Path) -> tuple[str, int, int, int]:
         status, position, loaded = conn.execute(
             "SELECT status, position, rows_loaded FROM imports_importbatch"
         ).fetchone()
-        (rows,) = conn.execute("SELECT count(*) FROM imports_postcodeward").fetchone()
+        (rows,) = conn.execute("SELECT count(*) FROM places_postcodeward").fetchone()
     return status, position, loaded, rows
 
 

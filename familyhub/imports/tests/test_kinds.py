@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from familyhub.imports.models import ImportedRecord, PostcodeWard
+from familyhub.imports.models import ImportedRecord
 from familyhub.imports.testing import csv_bytes, import_file
 from familyhub.people.models import CaseAllocation, Household, Person
+from familyhub.places.models import PostcodeWard
 
 pytestmark = pytest.mark.django_db
 PEOPLE_HEADER = [

@@ -13,6 +13,7 @@ from familyhub.core.demo import organisations, privacy_notice
 from familyhub.core.demo.casework import load_casework_demo
 from familyhub.core.demo.consents import load_demo_consents
 from familyhub.core.demo.engagement import load_engagement_demo
+from familyhub.core.demo.postcodes import load_demo_postcodes
 from familyhub.core.demo.rights import load_rights_demo
 from familyhub.core.errors import ApplicationError
 from familyhub.core.management.commands.demo_data import generate, summary
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             except ApplicationError as e:
                 raise CommandError(e.message)
             self.stdout.write(summary(stats))
+        self.stdout.write(load_demo_postcodes(seed=seed))
         self.stdout.write(str(load_demo_consents(seed=seed)))
         self.stdout.write(str(load_casework_demo(seed=seed)))
         self.stdout.write(str(load_engagement_demo(seed=seed)))
