@@ -1,6 +1,7 @@
 """A practitioner's journey in real Chromium (issue 3; R-PEOPLE-1, R-PEOPLE-5, R-PEOPLE-6).
 
-Sign in, register a household with an unborn child in the four-step flow, find the parent again by a
+Sign in, register a household with an unborn child in the four-step flow (a ward that contradicts
+the postcode refused, then taken from the postcode: R-PEOPLE-2), find the parent again by a
 misspelt name, change their phone number with a reason, and see the change in the history. Every
 page must load its GOV.UK styles and scripts with no console error: a Content-Security-Policy
 violation or a JavaScript error fails the test.
@@ -28,6 +29,7 @@ from familyhub.core.testing import (
     totp_code,
 )
 from familyhub.people.models import Household, Person
+from familyhub.places.models import PostcodeWard
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,6 +63,7 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     expect.set_options(timeout=10_000)
     page.set_default_timeout(10_000)
     personas = build_personas()
+    PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=personas.ward)
     base = live_server.url
     problems = PageProblems(page, base)
     edd = timezone.localdate() + timedelta(
@@ -89,6 +92,14 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     page.get_by_label("Household name").fill("Smith family")
     page.get_by_label("Address line 1").fill("12 Hucknall Lane")
     page.get_by_label("Postcode").fill("ng6 8ab")
+    # A ward that contradicts the postcode directory is refused at the field, nothing typed lost;
+    # left 'Not known', the ward comes from the postcode (R-PEOPLE-2, ADR 0024).
+    page.get_by_label("Ward").select_option(label="Aspley (E05012270)")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#id_ward_error")).to_contain_text("NG6 8AB is in Bulwell")
+    expect(page.get_by_label("Address line 1")).to_have_value("12 Hucknall Lane")
+    problems.check("a ward the postcode contradicts")
+    page.get_by_label("Ward").select_option(label="Not known")
     page.get_by_role("button", name="Continue").click()
 
     # Step 2: a parent, then an unborn child.
@@ -146,6 +157,7 @@ def test_register_find_and_edit_a_family(live_server, page, transactional_db):
     ).distinct()
     assert list(registered) == [household]  # registered once, whatever was clicked
     assert household.allocations.get().organisation == personas.lead
+    assert household.addresses.get().ward == personas.ward  # from the postcode
     assert {m.person.display_name for m in household.memberships.all()} == {
         "John Smith",
         "Unborn baby Smith",
