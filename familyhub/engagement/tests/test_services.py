@@ -24,7 +24,7 @@ from familyhub.engagement.models import (
 from familyhub.engagement.rules import add_months
 from familyhub.engagement.testing import a_session, attend, family
 from familyhub.people.models import Address, Household, Person
-from familyhub.places.models import Organisation, Ward
+from familyhub.places.models import Organisation, PostcodeWard, Ward
 
 BULWELL, RADFORD = "E05012275", "E05012286"
 
@@ -515,8 +515,8 @@ def test_a_walk_in_with_missing_details_is_refused_field_by_field(personas):
     assert not WalkIn.objects.exists()
 
 
-@pytest.mark.django_db
-def test_completing_a_walk_in_record(personas):
+def _kai_walks_in(personas):
+    """Kai Porch (20 months, NG6 8AB) added at the door of a lead session: (walk-in, household)."""
     session = a_session(organisation=personas.lead)
     entry = services.WalkInEntry(
         id=uuid.uuid4(),
@@ -531,7 +531,12 @@ def test_completing_a_walk_in_record(personas):
     )
     services.register_apply(actor=personas.group_worker, session=session, entries=[entry])
     walk_in = WalkIn.objects.select_related("person").get()
-    household = _load(walk_in.household)
+    return walk_in, _load(walk_in.household)
+
+
+@pytest.mark.django_db
+def test_completing_a_walk_in_record(personas):
+    walk_in, household = _kai_walks_in(personas)
     with pytest.raises(ValidationFailed) as e:
         services.walk_in_complete(
             actor=personas.practitioner,
@@ -565,25 +570,9 @@ def test_completing_a_walk_in_record(personas):
 @pytest.mark.django_db
 def test_completing_a_walk_in_takes_the_ward_from_the_postcode_directory(personas):
     """R-PEOPLE-2: with NG6 8AB in the directory, the ward need not be chosen at completion."""
-    from familyhub.places.models import PostcodeWard
-
     bulwell = Ward.objects.get(code=BULWELL)
     PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=bulwell)
-    session = a_session(organisation=personas.lead)
-    entry = services.WalkInEntry(
-        id=uuid.uuid4(),
-        given_name="Kai",
-        family_name="Porch",
-        adult=False,
-        date_of_birth=_months_ago(20),
-        unborn=False,
-        expected_date_of_delivery=None,
-        postcode="NG6 8AB",
-        at=timezone.now(),
-    )
-    services.register_apply(actor=personas.group_worker, session=session, entries=[entry])
-    walk_in = WalkIn.objects.select_related("person").get()
-    household = _load(walk_in.household)
+    walk_in, household = _kai_walks_in(personas)
     services.walk_in_complete(
         actor=personas.practitioner,
         walk_in=walk_in,
