@@ -177,9 +177,9 @@ def clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str
         out["postcode_key"] = v.postcode_key(out["postcode"] or "")
     except v.InvalidValue as e:
         errs.add("postcode", str(e))
-    errs.raise_if_any()
     # The ward decides who serves the family and what it is eligible for: taken from the postcode
-    # directory when staff leave it 'Not known', and never allowed to contradict it.
+    # directory when staff leave it 'Not known', and never allowed to contradict it. Checked even
+    # when another field is wrong, so that every problem is shown at once.
     known = ward_for_postcode_key(out.get("postcode_key") or "")
     chosen = out.get("ward")
     if known is not None and chosen is None:

@@ -69,6 +69,12 @@ def test_a_ward_that_contradicts_the_directory_is_refused_at_the_ward(
     assert "'Not known'" in message  # says how to fix it
 
 
+def test_the_ward_is_reported_with_the_other_address_problems(personas, directory, elsewhere):
+    with pytest.raises(ValidationFailed) as refused:
+        services.clean_address({"line1": "", "postcode": "NG6 8AB", "ward": elsewhere})
+    assert {"address_line1", "address_ward"} <= set(refused.value.errors)
+
+
 def test_the_same_ward_as_the_directory_is_accepted(personas, directory):
     household = register_smith_family(
         personas.practitioner,
