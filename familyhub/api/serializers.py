@@ -41,12 +41,9 @@ def _ethnicity_field(**kwargs: Any) -> serializers.SlugRelatedField:
 
 
 def _ward_field(**kwargs: Any) -> serializers.SlugRelatedField:
+    kwargs.setdefault("help_text", "ONS ward code, e.g. E05012275")
     return serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Ward.objects.all(),
-        allow_null=True,
-        help_text="ONS ward code, e.g. E05012275",
-        **kwargs,
+        slug_field="code", queryset=Ward.objects.all(), allow_null=True, **kwargs
     )
 
 
@@ -196,7 +193,15 @@ class AddressIn(serializers.Serializer):
     postcode = serializers.CharField(
         max_length=16, allow_blank=True, help_text="A UK postcode, e.g. NG7 5HY"
     )
-    ward = _ward_field(required=False, default=None)
+    ward = _ward_field(
+        required=False,
+        default=None,
+        help_text=(
+            "ONS ward code, e.g. E05012275. Leave it out to take it from the postcode when the "
+            "postcode directory holds it; a ward that contradicts the directory is refused "
+            "(ADR 0024)"
+        ),
+    )
 
 
 class RelationshipSpecIn(_FromTo, serializers.Serializer):
