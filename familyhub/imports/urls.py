@@ -14,4 +14,5 @@ urlpatterns = [
     path("imports/<uuid:batch_id>/progress/", views.progress, name="progress"),
     path("imports/<uuid:batch_id>/resume/", views.resume, name="resume"),
     path("imports/<uuid:batch_id>/rejected.csv", views.rejects_csv, name="rejects_csv"),
+    path("imports/<uuid:batch_id>/wards/", views.wards_from_postcodes, name="wards_from_postcodes"),
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ApplicationError, ValidationFailed
@@ -21,6 +22,7 @@ from familyhub.imports.forms import MappingForm, UploadForm
 from familyhub.imports.kinds import KINDS, kind_for
 from familyhub.imports.models import ImportBatch
 from familyhub.imports.readers import write_csv
+from familyhub.people import services as people_services
 from familyhub.people.forms import apply_errors
 
 IMPORT = Capability.IMPORT_DATA
@@ -88,6 +90,15 @@ def batch_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     return _detail(request, selectors.batch_for(request.user, batch_id))
 
 
+def _ward_review(request: HttpRequest, batch: ImportBatch) -> people_services.WardReview | None:
+    """After a postcode directory is loaded: the user's families whose ward it would change."""
+    if batch.kind != "postcodes" or batch.status != ImportBatch.Status.COMPLETED:
+        return None
+    if not access.can(request.user, Capability.EDIT_PEOPLE):
+        return None
+    return people_services.address_wards_review(request.user)
+
+
 def _detail(request: HttpRequest, batch: ImportBatch, error: str = "") -> HttpResponse:
     rejected = list(selectors.rejected_rows(batch)[:REJECTS_SHOWN])
     return render(
@@ -99,6 +110,7 @@ def _detail(request: HttpRequest, batch: ImportBatch, error: str = "") -> HttpRe
             "rejected": rejected,
             "more_rejected": batch.rows_rejected > len(rejected),
             "action_error": error,
+            "ward_review": _ward_review(request, batch),
         },
     )
 
@@ -122,6 +134,22 @@ def resume(request: HttpRequest, batch_id: str) -> HttpResponse:
     except ApplicationError as e:
         return _detail(request, batch, error=e.message)
     messages.success(request, "The import continues from where it stopped.")
+    return redirect("imports:batch_detail", batch.uuid)
+
+
+@staff_view(IMPORT)
+@require_POST
+def wards_from_postcodes(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """Set the ward of the user's families' current addresses from the loaded directory (ADR 0024)."""
+    batch = selectors.batch_for(request.user, batch_id)
+    if _ward_review(request, batch) is None:
+        return _detail(request, batch, error="Only a completed postcode directory sets wards.")
+    review = people_services.address_wards_from_postcodes(request.user)
+    messages.success(
+        request,
+        f"Ward set from the postcode on {review.changed} "
+        f"address{'es' if review.changed != 1 else ''}; each family's history says so.",
+    )
     return redirect("imports:batch_detail", batch.uuid)
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from familyhub.access import helpers as access
@@ -34,6 +34,7 @@ from familyhub.people.models import (
     Relationship,
 )
 from familyhub.people.search_keys import person_search_fields
+from familyhub.places.models import PostcodeWard, Ward
 from familyhub.places.postcodes import ward_for_postcode_key
 
 PERSON_FIELDS = [
@@ -746,3 +747,90 @@ def identifier_set(
         changes.flush()
         access.log_change(actor, [person], created=False, object_type="identifier")
     return result
+
+
+# --- addresses and the postcode directory (ADR 0024) ----------------------------------------------
+
+
+@dataclass
+class WardReview:
+    """Current addresses, in the user's scope, whose ward the postcode directory would change."""
+
+    without_ward: int = 0  # 'Not known', and the directory knows it
+    other_ward: int = 0  # a ward the directory contradicts
+    changed: int = 0  # set from the directory by `address_wards_from_postcodes`
+
+    @property
+    def total(self) -> int:
+        return self.without_ward + self.other_ward
+
+
+def _wards_to_take(actor: Any) -> QuerySet[Address]:
+    directory = PostcodeWard.objects.filter(postcode_key=OuterRef("postcode_key"))
+    return (
+        Address.objects.filter(
+            valid_to__isnull=True, household__in=access.households_visible_to(actor).values("pk")
+        )
+        .annotate(directory_ward=Subquery(directory.values("ward_id")[:1]))
+        .filter(directory_ward__isnull=False)
+        .filter(Q(ward__isnull=True) | ~Q(ward_id=F("directory_ward")))
+    )
+
+
+def address_wards_review(actor: Any) -> WardReview:
+    """How many current addresses of the user's families would take another ward from their
+    postcode: after a (newer) postcode directory is loaded, before anything is changed."""
+    access.require(actor, Capability.EDIT_PEOPLE)
+    review = WardReview()
+    for ward_id, n in (
+        _wards_to_take(actor).values_list("ward_id").annotate(n=Count("pk")).order_by()
+    ):
+        if ward_id is None:
+            review.without_ward += n
+        else:
+            review.other_ward += n
+    return review
+
+
+def address_wards_from_postcodes(actor: Any, *, chunk: int = 1000) -> WardReview:
+    """Set the ward of the user's families' current addresses from the postcode directory (R-PEOPLE-2,
+    ADR 0024): each change recorded in the family's history with the reason, and logged; a chunk of
+    families a transaction, so a large run neither holds locks for long nor half-writes a family."""
+    review = address_wards_review(actor)
+    reason = "Ward taken from the postcode directory"
+    wards = Ward.objects.in_bulk()
+    while True:
+        with transaction.atomic():
+            batch = list(
+                _wards_to_take(actor)
+                .select_related("ward", "household")
+                .select_for_update(of=("self",))
+                .order_by("pk")[:chunk]
+            )
+            if not batch:
+                break
+            changes = ChangeSet(actor=actor, reason=reason)
+            for address in batch:
+                model_update(
+                    instance=address,
+                    fields=["ward"],
+                    data={"ward": wards[address.directory_ward]},  # type: ignore[attr-defined]
+                    changes=changes,
+                    household=address.household,
+                )
+            changes.flush()
+            Household.objects.filter(pk__in=[a.household_id for a in batch]).update(
+                updated_at=timezone.now(), version=F("version") + 1
+            )
+            access.log_change(
+                actor,
+                list(
+                    Person.objects.filter(
+                        memberships__household__in=[a.household_id for a in batch]
+                    )
+                ),
+                created=False,
+                object_type="address",
+            )
+            review.changed += len(batch)
+    return review

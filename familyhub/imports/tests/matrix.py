@@ -70,4 +70,10 @@ IMPORTS_TABLE: dict[str, Route] = {
         setup=_setup,
         note="POST only; a batch that is not interrupted shows the batch with the reason",
     ),
+    "imports:wards_from_postcodes": Route(
+        methods={"GET": (BATCH_405, BATCH_405), "POST": (LEAD_BATCH, PARTNER_BATCH)},
+        record="import_batch",
+        setup=_setup,
+        note="POST only; a batch that is not a completed postcode directory shows the reason",
+    ),
 }

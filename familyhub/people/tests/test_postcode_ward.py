@@ -166,3 +166,107 @@ def test_the_api_refuses_a_contradicting_ward_at_address_ward(personas, director
     response = client.post("/api/v1/households/", payload, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["address"]["ward"] == directory.code
+
+
+# --- addresses saved before the directory was loaded (ADR 0024) -------------------------------------
+
+
+def _families_before_the_directory(personas, elsewhere):
+    """Two lead families registered before NG6 8AB was in the directory: one without a ward, one
+    with a ward the directory will contradict. And the partner's family (NG6 9ZZ: not in it)."""
+    none = register_smith_family(
+        personas.practitioner,
+        BABY,
+        address={"line1": "1 Test Street", "postcode": "NG6 8AB"},
+    )
+    other = register_smith_family(
+        personas.practitioner,
+        {"given_name": "Bea", "date_of_birth": date(2025, 6, 1)},
+        john={"nhs_number": "999 000 0026", "given_name": "Jack"},
+        address={"line1": "2 Test Street", "postcode": "NG6 8AB", "ward": elsewhere},
+    )
+    return none, other
+
+
+def test_the_review_counts_what_the_directory_would_change_and_changes_nothing(personas, elsewhere):
+    none, other = _families_before_the_directory(personas, elsewhere)
+    PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=personas.ward)
+    review = services.address_wards_review(personas.practitioner)
+    assert (review.without_ward, review.other_ward, review.total) == (1, 1, 2)
+    assert _current(none).ward is None and _current(other).ward == elsewhere
+    # Another organisation's staff see none of these families, so nothing to review.
+    assert services.address_wards_review(personas.other_org_staff).total == 0
+
+
+def test_applying_sets_the_wards_with_history_and_a_log_entry(personas, elsewhere):
+    from familyhub.access.models import AccessLogEntry
+    from familyhub.core.models import ChangeRecord
+
+    none, other = _families_before_the_directory(personas, elsewhere)
+    PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=personas.ward)
+    versions = {h.pk: h.version for h in (none, other)}
+    review = services.address_wards_from_postcodes(personas.team_manager, chunk=1)
+    assert review.changed == 2
+    assert _current(none).ward == personas.ward and _current(other).ward == personas.ward
+    change = ChangeRecord.objects.get(household=other, field="ward")
+    assert change.reason == "Ward taken from the postcode directory"
+    assert elsewhere.name in change.old_value and personas.ward.name in change.new_value
+    for household in (none, other):
+        household.refresh_from_db()
+        assert household.version == versions[household.pk] + 1  # an open edit form is now stale
+    assert AccessLogEntry.objects.filter(
+        username=personas.team_manager.username, object_type="address"
+    ).exists()
+    assert services.address_wards_review(personas.team_manager).total == 0  # nothing left
+
+
+def test_a_role_that_cannot_edit_families_is_refused(personas):
+    from familyhub.core.errors import PermissionRefused
+
+    with pytest.raises(PermissionRefused):
+        services.address_wards_review(personas.analyst)
+
+
+def test_the_command_counts_then_applies(personas, elsewhere):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    none, _ = _families_before_the_directory(personas, elsewhere)
+    PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=personas.ward)
+    out = StringIO()
+    call_command("wards_from_postcodes", "--user", personas.team_manager.username, stdout=out)
+    assert "2 (1 without a ward, 1 with another ward)" in out.getvalue()
+    assert "run again with --apply" in out.getvalue()
+    assert _current(none).ward is None
+    out = StringIO()
+    call_command(
+        "wards_from_postcodes", "--user", personas.team_manager.username, "--apply", stdout=out
+    )
+    assert "Ward set from the postcode on 2 addresses." in out.getvalue()
+    assert _current(none).ward == personas.ward
+
+
+def test_the_postcode_import_page_offers_to_set_the_wards(personas, client_for, elsewhere):
+    from familyhub.imports.models import ImportBatch
+
+    none, other = _families_before_the_directory(personas, elsewhere)
+    PostcodeWard.objects.create(postcode_key="NG68AB", postcode="NG6 8AB", ward=personas.ward)
+    batch = ImportBatch.objects.create(
+        kind="postcodes",
+        organisation=personas.lead,
+        uploaded_by=personas.team_manager,
+        file_name="ONSPD.csv",
+        file_format="csv",
+        sha256="0" * 64,
+        status=ImportBatch.Status.COMPLETED,
+    )
+    client = client_for(personas.team_manager)
+    page = client.get(reverse("imports:batch_detail", args=[batch.uuid]))
+    assert b"2 current addresses of the families you work with" in page.content
+    response = client.post(reverse("imports:wards_from_postcodes", args=[batch.uuid]))
+    assert response.status_code == 302
+    assert _current(none).ward == personas.ward and _current(other).ward == personas.ward
+    page = client.get(reverse("imports:batch_detail", args=[batch.uuid]))
+    assert b"Ward set from the postcode on 2 addresses" in page.content
+    assert b"agrees with this directory" in page.content
