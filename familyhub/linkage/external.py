@@ -39,7 +39,7 @@ from familyhub.linkage import comparisons
 from familyhub.linkage.engine import features_of_row, people_rows
 from familyhub.linkage.features import features_of
 from familyhub.linkage.models import ExternalMatch
-from familyhub.linkage.selectors import registration_candidates
+from familyhub.linkage.selectors import linkage_people, registration_candidates
 from familyhub.people import choices as c
 from familyhub.people.models import Person, PersonIdentifier
 from familyhub.privacy import policy
@@ -171,7 +171,10 @@ def external_match(
     if not recipient.strip():
         raise ValidationFailed.from_errors({"recipient": ["Say who the result goes to"]})
     _, rows = _read(content)
-    allowed = policy.permitted(Person.objects.all(), purpose)
+    # Only people the matcher may see (R-ACCESS-2), as for duplicate review: the DPO across
+    # organisations, a team manager among their own families. Otherwise any manager could upload
+    # names and learn which children are known anywhere, with their familyhub ids.
+    allowed = policy.permitted(linkage_people(actor), purpose)
     results: list[RowResult] = []
     for i, row in enumerate(rows, start=2):  # row 1 is the header
         probability, person = _best(row, allowed)

@@ -85,6 +85,32 @@ def test_census_file_is_matched_and_logged(personas, allowed_all):
     assert Person.objects.filter(archived_at__isnull=False).count() == 0
 
 
+def test_a_team_manager_matches_only_among_their_own_families(personas, allowed_all):
+    """R-ACCESS-2: the file is matched against the families the manager works with; a child known
+    only to another organisation comes back unmatched, with no familyhub id (the DPO, who works
+    across organisations, would match them: the test above)."""
+    from familyhub.people.models import PersonIdentifier
+
+    other = personas.other_household.memberships.filter(role="child").first().person
+    PersonIdentifier.objects.create(person=other, scheme=c.IdentifierScheme.UPN, value="H80120")
+    mine = personas.household.memberships.filter(role=c.MemberRole.CHILD).first().person
+    rows = [
+        {"UPN": "H80120", "Surname": other.family_name, "Forename": other.given_name},
+        {
+            "UPN": "A1",
+            "Surname": mine.family_name,
+            "Forename": mine.given_name,
+            "DOB": mine.date_of_birth.isoformat(),
+            "Postcode": "NG6 8AB",
+        },
+    ]
+    report = external.external_match(
+        actor=personas.team_manager, file_name="c.csv", content=_csv(rows), recipient="Schools"
+    )
+    assert [r.status for r in report.rows] == ["unmatched", "matched"]
+    assert str(other.uuid) not in report.result_csv.decode()
+
+
 def test_bad_files_get_a_clear_answer(personas, allowed_all):
     with pytest.raises(ValidationFailed, match="no column for"):
         external.external_match(
