@@ -316,6 +316,10 @@ def enrolment_create(
     )
     if member is None:
         errs.add("person", "Choose someone who is a member of this family")
+    from familyhub.privacy import policy
+
+    for reason in policy.restricted([person]).values():  # R-RIGHTS-5: kept but not used
+        errs.add("person", f"{person.display_name}: {reason}")
     errs.raise_if_any()
     refusal = _consent_refusal(service, person)
     if refusal:
@@ -687,6 +691,9 @@ def register_apply(
         e.person for e in entries if isinstance(e, Tick) and not e.person.startswith(WALK_IN_PREFIX)
     }
     people = {str(p.uuid): p for p in register_people(actor).filter(uuid__in=_uuids(refs))}
+    from familyhub.privacy import policy
+
+    restricted = policy.restricted(list(people.values()))  # R-RIGHTS-5: no new attendance
     child_ids = set(
         Membership.objects.filter(
             person__in=list(people.values()), role=c.MemberRole.CHILD
@@ -700,7 +707,9 @@ def register_apply(
                 if isinstance(entry, WalkInEntry):
                     result, person = _walk_in(actor, session, entry, now)
                 else:
-                    result, person = _tick(actor, session, entry, people, child_ids, now)
+                    result, person = _tick(
+                        actor, session, entry, people, child_ids, now, restricted
+                    )
         except ValidationFailed as e:
             results.append(EntryResult(str(entry.id), False, e.message, errors=e.errors))
             continue
@@ -773,6 +782,7 @@ def _tick(
     people: dict[str, Person],
     child_ids: set[int],
     now: datetime,
+    restricted: dict[int, str],
 ) -> tuple[EntryResult, Person | None]:
     if tick.person.startswith(WALK_IN_PREFIX):
         walk_in = (
@@ -791,6 +801,8 @@ def _tick(
         if found is None:
             raise NotFound(access.NOT_FOUND)
         person = found
+        if tick.present and person.pk in restricted:  # unticking a mistake stays allowed
+            raise ValidationFailed(f"{person.display_name}: {restricted[person.pk]}")
     at = _when(tick.at, now)
     attendance = (
         Attendance.objects.select_for_update().filter(session=session, person=person).first()

@@ -3,6 +3,7 @@
     policy.decide(person, "receiving-information")           -> Decision(allowed, code, reason)
     policy.decide_many(family_members, purposes)             -> {(person, purpose): Decision}
     policy.permitted(people_queryset, "receiving-information") -> the people it allows, in SQL
+    policy.restricted(people)                                -> {person id: reason} (Article 18)
 
 Every step that uses personal data for a purpose (a mailing list, an evaluation data set, a photo's
 use, an extract) asks here and nowhere else. The two functions apply the same rules in the same
@@ -272,3 +273,34 @@ def permitted_people(purpose: Purpose | str, *, on: date | None = None) -> Query
     from familyhub.people.models import Person
 
     return permitted(Person.objects.all(), purpose, on=on)
+
+
+# --- restriction of the record itself (R-RIGHTS-5) ---------------------------------------------
+
+
+def restricted(people: Any, *, on: date | None = None) -> dict[int, str]:
+    """Of `people` (people or their ids; None ignored), those whose processing is restricted on `on`
+    (Article 18), each with the reason to show.
+
+    A restricted record is kept but not used: nothing new may be recorded about the person (a
+    visit or other contact with them, a referral, an enrolment, an attendance) until the
+    restriction is lifted. Reading the record and correcting it stay allowed (a restriction is
+    often asked for while the accuracy of the record is contested, and rectification ends it).
+    """
+    ids = {getattr(p, "pk", p) for p in people if p is not None}
+    if not ids:
+        return {}
+    on = on or _today()
+    found: dict[int, str] = {}
+    for person_id, started_on in (
+        _active_restrictions(on)
+        .filter(person_id__in=ids)
+        .order_by("started_on")
+        .values_list("person_id", "started_on")
+    ):
+        found.setdefault(
+            person_id,
+            f"Processing is restricted since {_d(started_on)}: the record is kept but not used, "
+            "so nothing new can be recorded about this person until the restriction is lifted.",
+        )
+    return found

@@ -90,6 +90,16 @@ def ensure_member(household: Household, person: Person | None, field: str, error
         errors.add(field, "Choose someone in this family")
 
 
+def ensure_not_restricted(people: list[Person], field: str, errors: Errors) -> None:
+    """Nothing new is recorded about a person whose record is restricted (R-RIGHTS-5, Article 18):
+    the reason, from `privacy.policy`, at the field that named them."""
+    from familyhub.privacy import policy
+
+    by_pk = {p.pk: p for p in people if p is not None}
+    for pk, reason in policy.restricted(list(by_pk)).items():
+        errors.add(field, f"{by_pk[pk].display_name}: {reason}")
+
+
 def _roles_with(capability: str) -> list[str]:
     from familyhub.access.roles import Role
 

@@ -18,6 +18,7 @@ from familyhub.casework.services._common import (
     acting_organisation,
     ensure_household_visible,
     ensure_member,
+    ensure_not_restricted,
     ensure_worker,
     members_of,
     now,
@@ -128,6 +129,7 @@ def contact_record(
     if not planned and duration_minutes is None:
         errs.add("duration_minutes", "Enter how long the contact took, in minutes")
     ensure_member(household, person, "person", errs)
+    ensure_not_restricted([person] if person else [], "person", errs)
     ensure_worker(worker, org.pk, "worker", errs)
     if service is not None and not service.active:
         errs.add("service", f"{service.name} is no longer offered")

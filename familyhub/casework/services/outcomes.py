@@ -17,6 +17,7 @@ from familyhub.casework.services._common import (
     acting_organisation,
     ensure_household_visible,
     ensure_member,
+    ensure_not_restricted,
     members_of,
     require_in_organisation,
     today,
@@ -55,6 +56,7 @@ def outcome_record_add(
     if recorded_on > today():
         errs.add("recorded_on", "The date must be today or in the past")
     ensure_member(household, person, "person", errs)
+    ensure_not_restricted([person] if person else [], "person", errs)
     errs.raise_if_any()
     assert outcome is not None
     changes = ChangeSet(actor=actor)

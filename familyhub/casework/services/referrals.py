@@ -24,6 +24,7 @@ from familyhub.casework.services._common import (
     acting_organisation,
     ensure_household_visible,
     ensure_member,
+    ensure_not_restricted,
     ensure_worker,
     members_of,
     organisations_with,
@@ -112,6 +113,15 @@ def referral_make(
     if referred_on > today():
         errs.add("referred_on", "The referral date must be today or in the past")
     ensure_member(household, person, "person", errs)
+    # A referral passes the family's details to another organisation: for the whole family, every
+    # member living there must be free of a restriction; refer the others one by one instead.
+    ensure_not_restricted(
+        [person]
+        if person
+        else [m.person for m in household.memberships.filter(left_on__isnull=True)],
+        "person",
+        errs,
+    )
     if kind == Referral.Kind.REFERRAL:
         if agreed_by is None:
             errs.add("agreed_by", NO_AGREEMENT)

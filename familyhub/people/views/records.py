@@ -31,6 +31,7 @@ from familyhub.people.forms import (
 from familyhub.people.models import Household, Person
 from familyhub.people.validators import InvalidValue, normalise_nhs_number
 from familyhub.places.models import Ward
+from familyhub.privacy import policy
 
 VIEW = Capability.VIEW_PEOPLE
 PAGE_SIZE = 25
@@ -38,9 +39,14 @@ EDIT = Capability.EDIT_PEOPLE
 
 
 def _family_context(request: HttpRequest, household: Household) -> dict[str, Any]:
+    members = list(household.memberships.all())
+    restricted = policy.restricted([m.person_id for m in members])  # R-RIGHTS-5
     return {
         "household": household,
-        "members": list(household.memberships.all()),
+        "members": members,
+        "restricted": [
+            (m.person, restricted[m.person_id]) for m in members if m.person_id in restricted
+        ],
         "address": selectors.current_address(household),
         "previous_addresses": [a for a in household.addresses.all() if a.valid_to is not None],
         "allocations": [a for a in household.allocations.all() if a.ended_on is None],
@@ -249,6 +255,7 @@ def _person_context(request: HttpRequest, person: Person) -> dict[str, Any]:
         "households": selectors.person_households(person, request.user),
         "relationships": selectors.person_relationships(person, request.user),
         "identifiers": list(person.identifiers.all()),
+        "restriction": policy.restricted([person]).get(person.pk, ""),  # R-RIGHTS-5
         "can_edit": access.can(request.user, EDIT),
         "show_special": access.can_see_special_category(request.user),
     }
