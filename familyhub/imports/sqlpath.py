@@ -53,6 +53,7 @@ from familyhub.imports.kinds.base import ChunkOutcome, Row, RowErrors
 from familyhub.imports.values import NO, YES
 from familyhub.people import choices as c
 from familyhub.people.models import Membership, Person
+from familyhub.privacy import policy
 
 if TYPE_CHECKING:
     from familyhub.imports.kinds.attendance import AttendanceKind
@@ -154,21 +155,28 @@ def process_chunk(
         items.extend(_resolve_others(kind, actor, other, ctx, outcome))
         items.sort(key=itemgetter(0))
     refusals = _refusals({it[2][0] for it in items if it[2] is not None}, ctx)
-    ok = _check(items, refusals, outcome)
+    restricted = policy.restricted({it[3][0] for it in items if it[3] is not None})
+    ok = _check(items, refusals, outcome, restricted)
     if ok:
         _write(kind, actor, ok, refusals, ctx, outcome)
     outcome.rejected.sort(key=lambda item: item[0].number)
 
 
-def _check(items: list[Item], refusals: dict[int, str], outcome: ChunkOutcome) -> list[Item]:
+def _check(
+    items: list[Item],
+    refusals: dict[int, str],
+    outcome: ChunkOutcome,
+    restricted: dict[int, str],
+) -> list[Item]:
     """The rows to write, in row order; the others rejected with the other paths' messages: a
-    session or person not found, a refused session, or a second row for the same session and
-    person (the first is kept)."""
+    session or person not found, a refused session, a person whose record is restricted marked
+    present (R-RIGHTS-5), or a second row for the same session and person (the first is kept)."""
     first: dict[tuple[int, int], int] = {}
     ok: list[Item] = []
     for item in items:
         n, row, sv, pv = item[0], item[1], item[2], item[3]
-        if sv is not None and pv is not None and not refusals[sv[0]]:
+        blocked = pv is not None and item[4] and pv[0] in restricted
+        if sv is not None and pv is not None and not refusals[sv[0]] and not blocked:
             key = (sv[0], pv[0])
             seen = first.get(key)
             if seen is None:
@@ -183,7 +191,11 @@ def _check(items: list[Item], refusals: dict[int, str], outcome: ChunkOutcome) -
         if sv is not None and refusals[sv[0]]:
             field = "session_id" if row.values.get("session_id") else "session_date"
             problems.append((field, refusals[sv[0]]))
-        elif sv is not None and pv is not None:
+        if blocked:
+            assert pv is not None
+            field = "person_id" if row.values.get("person_id") else "nhs_number"
+            problems.append((field, restricted[pv[0]]))
+        elif sv is not None and pv is not None and not refusals[sv[0]]:
             problems.append(
                 (
                     "",

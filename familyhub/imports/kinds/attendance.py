@@ -52,6 +52,7 @@ from familyhub.imports.values import parse_date, parse_time, parse_uuid, parse_y
 from familyhub.people import choices as c
 from familyhub.people import validators as v
 from familyhub.people.models import Membership, Person
+from familyhub.privacy import policy
 
 # Sessions and people found are remembered across the chunks of a batch, up to this many each
 # (a batch takes minutes; a change of scope during it applies from the next batch).
@@ -197,6 +198,9 @@ class AttendanceKind(Kind):
         good = [p for _, e, p in parsed if not e]
         sessions_by_uuid, sessions_by_code = self._sessions(actor, good, ctx)
         people_by_uuid, people_by_nhs = self._people(actor, good, ctx)
+        restricted = policy.restricted(
+            [*people_by_uuid.values(), *(p for found in people_by_nhs.values() for p in found)]
+        )
         refusals: dict[int, str] = self._cache(ctx, "refusals")
         seen: dict[tuple[int, int], int] = {}
         ready: list[tuple[Row, Session, Person, bool]] = []
@@ -213,6 +217,10 @@ class AttendanceKind(Kind):
                         "session_id" if p.get("session_uuid") else "session_date",
                         refusals[session.pk],
                     )
+            if person is not None and p["present"] and person.pk in restricted:  # R-RIGHTS-5
+                errs.add(
+                    "person_id" if p.get("person_uuid") else "nhs_number", restricted[person.pk]
+                )
             if session is not None and person is not None and not errs:
                 key = (session.pk, person.pk)
                 if key in seen:

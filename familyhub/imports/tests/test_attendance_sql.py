@@ -203,3 +203,39 @@ def test_sql_mode_writes_the_access_log_and_counts_children(personas):
         assert kids[p.pk] == child
     if connection.vendor == "postgresql":
         assert sqlpath.available()
+
+
+def test_a_restricted_person_is_not_marked_present_by_either_path(personas):
+    """R-RIGHTS-5: a restricted record is kept but not used; an import may record an absence (a
+    correction) but not an attendance, and says why at the column that named the person. Both
+    paths alike, row by row."""
+    from familyhub.privacy.services import restriction_start
+
+    session = a_session(organisation=personas.lead)
+    cancelled = a_session(organisation=personas.lead)
+    cancelled.cancelled_at = timezone.now()
+    cancelled.save()
+    people = _people(personas.household)
+    held, free = people[0], people[1]
+    restriction_start(actor=personas.dpo, person=held, reason="Accuracy contested")
+    data = csv_bytes(
+        [
+            ["Session", "Person", "NHS No.", "Attended"],
+            [session.uuid, held.uuid, "", "yes"],  # refused at Person
+            ["", "", held.nhs_number, "yes"],  # no session: refused for that first
+            [session.uuid, "", held.nhs_number, "no"],  # an absence: allowed
+            [cancelled.uuid, held.uuid, "", "yes"],  # both reasons, the session's first
+            [session.uuid, free.uuid, "", "yes"],  # others load as usual
+        ]
+    )
+    bulk, sql = _run_both(personas.team_manager, data, None)
+    assert sql == bulk
+    rejected = {number: errors for number, errors, _ in bulk["rejected"]}
+    assert set(rejected) == {2, 3, 5}
+    [(column, message)] = rejected[2]
+    assert column == "Person" and message.startswith("Processing is restricted since")
+    assert [c for c, _ in rejected[5]] == ["Session", "Person"]
+    assert {(p, present) for _, p, present, *_ in bulk["attendance"]} == {
+        (held.pk, False),
+        (free.pk, True),
+    }
