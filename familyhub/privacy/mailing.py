@@ -147,6 +147,7 @@ def imagination_library_list(user: Any, *, on: date | None = None) -> QuerySet[A
         .annotate(answered_by=Subquery(answered_by, output_field=CharField()))
         .order_by("date_of_birth", "family_name", "given_name", "id")
         .values(
+            "pk",
             "uuid",
             "log_key",
             "given_name",

@@ -5,6 +5,7 @@ person leaves at once when they withdraw, are restricted or object."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date, timedelta
 
@@ -25,6 +26,8 @@ from familyhub.privacy.models import (
 )
 from familyhub.privacy.services import Answer
 from familyhub.privacy.testing import make_purpose
+from familyhub.rights.models import DisclosureRecord
+from familyhub.sharing.testing import make_agreement
 
 TODAY = timezone.localdate()
 Action = AccessLogEntry.Action
@@ -188,7 +191,8 @@ def test_page_query_count_does_not_grow_with_the_list(personas, subscribed, info
 
 
 def _csv(response):
-    text = b"".join(response.streaming_content).decode("utf-8")
+    body = response.streaming_content if response.streaming else [response.content]
+    text = b"".join(body).decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:])))
 
@@ -270,9 +274,14 @@ def test_imagination_library_lists_children_under_five_with_an_address(
 
     response = client_for(personas.practitioner).get(reverse("privacy:imagination_library"))
     assert child.display_name in response.content.decode()
-    header, row = _csv(
-        client_for(personas.practitioner).get(reverse("privacy:imagination_library_csv"))
+    agreement = make_agreement(
+        level="identifiable",
+        items=["name", "date_of_birth", "parent_name", "address", "postcode"],
+        consent_purpose=library,
+        recipient="The Dollywood Foundation",
     )
+    download = client_for(personas.practitioner).get(reverse("privacy:imagination_library_csv"))
+    header, row = _csv(download)
     assert header == list(mailing.IMAGINATION_LIBRARY_HEADER)
     assert row[:3] == [
         child.display_name,
@@ -282,10 +291,40 @@ def test_imagination_library_lists_children_under_five_with_an_address(
     assert row[-1] == "NG6 8AB"
     export = AccessLogEntry.objects.get(action=Action.EXPORT)
     assert export.subjects.get().person_key == child.log_key
+    # R-SHARE-5: it left under the agreement, logged with its checksum and the child in it.
+    sent = DisclosureRecord.objects.get(agreement=agreement)
+    assert sent.kind == DisclosureRecord.Kind.EXTRACT_IDENTIFIABLE
+    assert sent.recipient == "The Dollywood Foundation" and sent.people_count == 1
+    assert sent.sha256 == hashlib.sha256(download.content).hexdigest()
+    assert list(sent.subjects.values_list("person_id", flat=True)) == [child.pk]
 
     consent = Consent.objects.get(person=child, purpose=library)
     services.consent_withdraw(actor=personas.practitioner, consent=consent)
     assert list(mailing.imagination_library_list(personas.practitioner)) == []
+
+
+def test_imagination_library_list_leaves_only_under_an_agreement_in_force(
+    personas, library, client_for
+):
+    """R-SHARE-4: without an agreement for the purpose (or with one suspended) the download is
+    refused with the reason, and nothing is logged as sent."""
+    mother, child = _members(personas.household)[0], _members(personas.household)[1]
+    give(personas.practitioner, child, library, given_by=mother)
+    client = client_for(personas.practitioner)
+    refused = client.get(reverse("privacy:imagination_library_csv"), follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("privacy:imagination_library")
+    assert "No data sharing agreement for the Imagination Library" in refused.content.decode()
+    agreement = make_agreement(
+        level="identifiable",
+        items=["name", "date_of_birth", "parent_name", "address", "postcode"],
+        consent_purpose=library,
+        suspended_at=timezone.now(),
+        suspended_reason="Contract being renewed",
+    )
+    refused = client.get(reverse("privacy:imagination_library_csv"), follow=True)
+    assert f"Agreement {agreement.reference} is suspended" in refused.content.decode()
+    assert not DisclosureRecord.objects.exists()
+    assert not AccessLogEntry.objects.filter(action=Action.EXPORT).exists()
 
 
 def test_imagination_library_needs_a_current_address(personas, library):

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from familyhub.access import log
@@ -135,14 +136,59 @@ def imagination_library(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What the registration file holds, in the agreements register's words (sharing.items).
+IMAGINATION_LIBRARY_ITEMS = ("name", "date_of_birth", "parent_name", "address", "postcode")
+
+
 @purpose_step(purposes.IMAGINATION_LIBRARY)
 @staff_view(VIEW)
 def imagination_library_csv(request: HttpRequest) -> HttpResponse:
-    return _download(
-        request,
-        mailing.imagination_library_list,
-        mailing.IMAGINATION_LIBRARY_HEADER,
-        mailing.imagination_library_csv_lines,
-        "imagination-library",
-        "Imagination Library download",
+    """The registration file for the Imagination Library: identifiable data leaving for another
+    organisation, so only under the register's agreement for the purpose (R-SHARE-4), and logged
+    as a disclosure with its checksum and every child in it (R-SHARE-5), as well as an export."""
+    from familyhub.sharing import guard
+    from familyhub.sharing.models import Level
+    from familyhub.sharing.services import disclosures
+
+    try:
+        rows = list(mailing.imagination_library_list(request.user))
+    except NotFound:
+        rows = []
+    agreement = disclosures.agreement_for_purpose(
+        purposes.IMAGINATION_LIBRARY, level=Level.IDENTIFIABLE
     )
+    refused = guard.reasons(
+        agreement,
+        level=Level.IDENTIFIABLE,
+        items=IMAGINATION_LIBRARY_ITEMS,
+        on=timezone.localdate(),
+    )
+    if refused:
+        if agreement is None:
+            refused = [
+                "No data sharing agreement for the Imagination Library is in the register: the "
+                "DPO records one before the list can be sent."
+            ]
+        messages.error(request, " ".join(refused))
+        return redirect("privacy:imagination_library")
+    assert agreement is not None
+    name = f"imagination-library-{timezone.localdate():%Y-%m-%d}.csv"
+    content = "".join(
+        mailing.to_csv(
+            mailing.IMAGINATION_LIBRARY_HEADER, mailing.imagination_library_csv_lines(rows)
+        )
+    ).encode("utf-8")
+    _log(request, rows, Action.EXPORT, "Imagination Library download")
+    disclosures.record_identifiable_release(
+        agreement,
+        actor=request.user,
+        what=f"Imagination Library registration list: {len(rows)} children",
+        channel="download from familyhub",
+        people_ids=[r["pk"] for r in rows],
+        file_name=name,
+        content=content,
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

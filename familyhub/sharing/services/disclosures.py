@@ -72,6 +72,54 @@ def record_aggregate_release(
     )
 
 
+def agreement_for_purpose(purpose_code: str, *, level: str) -> Agreement | None:
+    """The register's agreement for sending data used under this consent purpose at this level
+    (the one that started last), in force or not: `sharing.guard` says why one may not be used."""
+    return (
+        Agreement.objects.filter(consent_purpose__code=purpose_code, level=level)
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+
+
+def record_identifiable_release(
+    agreement: Agreement,
+    *,
+    actor: Any,
+    what: str,
+    channel: str,
+    people_ids: Sequence[int],
+    file_name: str,
+    content: bytes,
+) -> DisclosureRecord:
+    """The log's row for a file of identifiable data that leaves under `agreement` (R-SHARE-4,
+    R-SHARE-5): the recipient, the checksum of the file and every person in it, so that each one's
+    subject access pack lists it (R-RIGHTS-2)."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        record = DisclosureRecord.objects.create(
+            kind=DisclosureRecord.Kind.EXTRACT_IDENTIFIABLE,
+            level=Level.IDENTIFIABLE,
+            agreement=agreement,
+            disclosed_at=timezone.now(),
+            disclosed_by=actor if getattr(actor, "pk", None) else None,
+            recipient=agreement.recipient[:200],
+            recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
+            what=what[:300],
+            legal_basis=(
+                f"{agreement.get_lawful_basis_display()}, agreement {agreement.reference}"
+            )[:200],
+            channel=channel[:100],
+            people_count=len(set(people_ids)),
+            sha256=sha256,
+            files=[{"name": file_name, "bytes": len(content), "sha256": sha256}],
+        )
+        DisclosurePerson.objects.bulk_create(
+            [DisclosurePerson(disclosure=record, person_id=pk) for pk in sorted(set(people_ids))]
+        )
+    return record
+
+
 MAX_PEOPLE_BY_HAND = 50
 NAME_SEARCH_LIMIT = 200
 
