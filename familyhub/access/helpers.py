@@ -131,6 +131,23 @@ def household_for(
     return household
 
 
+def membership_for(user: Any, membership_uuid: Any) -> tuple[Household, Membership]:
+    """A member's place in a family, with the family as `household_for` gives it (scoped, logged);
+    missing and out of reach alike are NotFound."""
+    wanted = _as_uuid(membership_uuid)
+    found = (
+        Membership.objects.filter(
+            uuid=wanted, household__in=households_visible_to(user).values("pk")
+        )
+        .values_list("household__uuid", flat=True)
+        .first()
+    )
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    household = household_for(user, found)
+    return household, next(m for m in household.memberships.all() if m.uuid == wanted)
+
+
 class Shown(Protocol):
     """Anything that stands for a person on a page: a Person, or a row read as values (the
     session register) that carries the person's log key."""

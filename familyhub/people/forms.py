@@ -247,6 +247,31 @@ class MoveForm(AddressForm):
     )
 
 
+class MembershipForm(forms.Form):
+    """How someone belongs to the family: role, living here, or the day they left."""
+
+    role = forms.ChoiceField(
+        choices=c.MemberRole.choices,
+        widget=forms.RadioSelect,
+        label="Role in the household",
+        error_messages={"required": "Choose the person's role in the household"},
+    )
+    lives_here = forms.BooleanField(
+        required=False,
+        label="Lives at this address",
+        help_text="Untick for a parent who lives elsewhere but is still part of the family",
+    )
+    left_on = DateField(
+        label="Left the family on (optional)",
+        help_text="For a separation or someone moving out for good: they stay on the record, "
+        "with this date",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Reason for the change (optional)", required=False, max_length=300
+    )
+
+
 class RelationshipRowForm(forms.Form):
     """One suggested relationship in the registration flow: 'A is the <kind> of B'."""
 

@@ -834,3 +834,60 @@ def address_wards_from_postcodes(actor: Any, *, chunk: int = 1000) -> WardReview
             )
             review.changed += len(batch)
     return review
+
+
+# --- a member's place in the family (R-PEOPLE-1) -----------------------------------------------
+
+
+def membership_change(
+    *,
+    actor: Any,
+    membership: Membership,
+    role: str,
+    lives_here: bool,
+    left_on: date | None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Membership:
+    """Change how someone belongs to a family: their role, whether they live at the family's
+    address (a parent living apart stays a member), or the day they left it (a separation, a
+    young person moving out). History keeps every change; a member who left stays on the record
+    with the date, and leaves the mailing lists, eligibility and registers that count members."""
+    access.require(actor, Capability.EDIT_PEOPLE)
+    household = membership.household
+    access.ensure_visible(actor, [membership.person])
+    errs = _Errors()
+    if role not in c.MemberRole.values:
+        errs.add("role", "Choose the person's role in the household")
+    if left_on is not None:
+        if left_on > _today():
+            errs.add("left_on", "The date they left must be today or in the past")
+        elif membership.joined_on and left_on < membership.joined_on:
+            errs.add(
+                "left_on",
+                f"They joined the family on {membership.joined_on:%d/%m/%Y}: the date they left "
+                "must be after that",
+            )
+        lives_here = False  # someone who has left does not live there
+    errs.raise_if_any()
+    changes = ChangeSet(actor=actor, reason=reason)
+    with transaction.atomic():
+        changed = model_update(
+            instance=membership,
+            fields=["role", "lives_here", "left_on"],
+            data={"role": role, "lives_here": lives_here, "left_on": left_on},
+            changes=changes,
+            person=membership.person,
+            household=household,
+        )
+        if changed:
+            bumped = Household.objects.filter(pk=household.pk)
+            if expected_version is not None:
+                bumped = bumped.filter(version=expected_version)
+            if bumped.update(updated_at=timezone.now(), version=F("version") + 1) != 1:
+                raise ConcurrentEdit(
+                    "Someone else changed this family's record while you were editing it. "
+                    "Check the family page and save again."
+                )
+            access.log_change(actor, [membership.person], created=False, object_type="membership")
+    return membership

@@ -33,6 +33,11 @@ urlpatterns = [
         records.relationship_add,
         name="relationship_add",
     ),
+    path(
+        "memberships/<uuid:membership_id>/change/",
+        records.membership_change,
+        name="membership_change",
+    ),
     path("people/<uuid:person_id>/", records.person_detail, name="person_detail"),
     path("people/<uuid:person_id>/edit/", records.person_edit, name="person_edit"),
     path("people/<uuid:person_id>/birth/", records.person_record_birth, name="person_record_birth"),

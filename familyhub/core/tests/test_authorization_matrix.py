@@ -234,6 +234,11 @@ TABLE: dict[str, Route] = {
     "people:household_move": household_page(GET=RECORD, POST=RECORD),
     "people:household_add_member": household_page(GET=RECORD, POST=RECORD),
     "people:relationship_add": household_page(GET=RECORD, POST=RECORD),
+    "people:membership_change": Route(
+        methods={"GET": RECORD, "POST": RECORD},
+        record="membership",
+        note="an empty POST shows the form again with its errors",
+    ),
     "people:person_detail": person_page(GET=RECORD, POST=RECORD),
     "people:person_edit": person_page(GET=RECORD, POST=RECORD),
     "people:person_record_birth": person_page(GET=RECORD, POST=RECORD),
@@ -542,6 +547,11 @@ def _records(personas: Any) -> dict[str, dict[str, str]]:
         "person": {
             LEAD: str(a_parent(personas.household).uuid),
             PARTNER: str(a_parent(personas.partner_household).uuid),
+            MISSING: str(uuid.uuid4()),
+        },
+        "membership": {
+            LEAD: str(personas.household.memberships.order_by("id").first().uuid),
+            PARTNER: str(personas.partner_household.memberships.order_by("id").first().uuid),
             MISSING: str(uuid.uuid4()),
         },
         **getattr(personas, "casework_records", {}),  # made by casework routes' setup

@@ -22,6 +22,7 @@ from familyhub.people.forms import (
     HouseholdEditForm,
     IdentifierForm,
     MemberForm,
+    MembershipForm,
     MoveForm,
     PersonEditForm,
     RelationshipForm,
@@ -147,6 +148,43 @@ def household_move(request: HttpRequest, household_id: str) -> HttpResponse:
             "form": form,
             "address": selectors.current_address(household),
         },
+    )
+
+
+@staff_view(EDIT)
+def membership_change(request: HttpRequest, membership_id: str) -> HttpResponse:
+    """A member's role, whether they live here, or the day they left the family (R-PEOPLE-1)."""
+    household, membership = access.membership_for(request.user, membership_id)
+    initial = {
+        "role": membership.role,
+        "lives_here": membership.lives_here,
+        "left_on": membership.left_on,
+        "version": household.version,
+    }
+    form = MembershipForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.membership_change(
+                actor=request.user,
+                membership=membership,
+                role=d["role"],
+                lives_here=d["lives_here"],
+                left_on=d["left_on"],
+                reason=d["reason"],
+                expected_version=d["version"],
+            )
+        except (ValidationFailed, ConcurrentEdit) as e:
+            apply_errors(form, e.errors or {"__all__": [e.message]})
+        else:
+            messages.success(
+                request, f"{membership.person.display_name}'s place in the family saved."
+            )
+            return redirect("people:household_detail", household.uuid)
+    return render(
+        request,
+        "people/membership_change.html",
+        {"household": household, "membership": membership, "form": form},
     )
 
 
