@@ -39,6 +39,9 @@ class Retention(StrEnum):
     STAFF_ACCOUNT = "staff account: 1 year after the account is closed"
     AUDIT_LOG = "audit log: 7 years"
     REFERENCE = "reference data: kept while in use"
+    # Rows of partner files that could not be imported: kept only for the partner to fix and send
+    # again, and linked to nobody, so neither subject access nor erasure can find them by person.
+    IMPORT_REJECTS = "rejected import rows: 3 months after the import"
 
 
 class Subject(StrEnum):
@@ -818,6 +821,7 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "values": _f(
             C.IDENTITY,
             "the row as the partner sent it (names, dates of birth, NHS numbers), for them to fix",
+            ret=Retention.IMPORT_REJECTS,
         ),
     },
     "imports.ColumnMapping": {

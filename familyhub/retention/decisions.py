@@ -276,8 +276,9 @@ DECISIONS: dict[str, Decision] = {
     ),
     "imports.RejectedRow": Decision(
         "A row a partner sent that could not be imported: linked to nobody (that is why it was "
-        "rejected). It stays with its batch for the partner to correct and is disposed of with "
-        "the batch; neither subject access nor erasure finds it by person (docs/imports.md).",
+        "rejected). It stays with its batch for the partner to correct, for three months (its "
+        "own retention rule, IMPORT_REJECTS, as neither subject access nor erasure can find it "
+        "by person; docs/imports.md).",
     ),
     "sharing.Output": Decision(
         "An output has no link to a person. A report holds counts after disclosure control; an "

@@ -584,7 +584,7 @@ SOURCES: list[Source] = [
     ),
     ModelRows(
         key="import_rejected_rows",
-        category="CASE_RECORD",
+        category="IMPORT_REJECTS",
         model="imports.RejectedRow",
         since=TruncDate(Coalesce("batch__finished_at", "batch__created_at")),
         object_type="rejected import row",

@@ -326,3 +326,48 @@ def test_an_open_rights_request_holds_the_family(
     item = DisposalItem.objects.get(run=run, object_pk=family.pk)
     assert item.outcome == "held"
     assert item.detail == f"a member has an open rights request (reference {request.reference})"
+
+
+def test_rejected_import_rows_are_due_three_months_after_their_import(personas):
+    """R-RETAIN-1, data minimisation: rows of a partner file that could not be imported hold names,
+    dates of birth and NHS numbers linked to nobody; their own rule (IMPORT_REJECTS, seeded at
+    three months) disposes of them long before the case record's six years."""
+    from familyhub.imports.models import ImportBatch, RejectedRow
+    from familyhub.retention.models import RetentionRule
+
+    rule = RetentionRule.objects.get(category="IMPORT_REJECTS")
+    assert (rule.period_years, rule.period_months) == (0, 3)
+
+    def batch(finished: date) -> ImportBatch:
+        b = ImportBatch.objects.create(
+            kind="people",
+            organisation=personas.lead,
+            file_name=f"{finished}.csv",
+            file_format="csv",
+            sha256=str(finished).ljust(64, "0"),
+            status=ImportBatch.Status.COMPLETED,
+            finished_at=_at(finished),
+        )
+        RejectedRow.objects.create(
+            batch=b,
+            row_number=2,
+            errors=[["nhs_number", "not a valid NHS number"]],
+            values={"given_name": "Ada", "family_name": "Example", "nhs_number": "999 000 0000"},
+        )
+        return b
+
+    as_of = date(2026, 11, 30)
+    old, recent = batch(date(2026, 8, 1)), batch(date(2026, 10, 1))
+    [found] = disposal.preview(as_of=as_of, categories=["IMPORT_REJECTS"])
+    assert found.source.key == "import_rejected_rows" and found.rule == rule
+    assert found.due == 1
+    run = disposal.start_run(
+        actor=personas.dpo,
+        dry_run=False,
+        categories=["IMPORT_REJECTS"],
+        as_of=as_of,
+        enqueue=False,
+    )
+    assert run.status == DisposalRun.Status.COMPLETED
+    assert list(RejectedRow.objects.values_list("batch_id", flat=True)) == [recent.pk]
+    assert ImportBatch.objects.filter(pk=old.pk).exists()  # the record of the import stays
