@@ -16,6 +16,7 @@ from familyhub.casework.models import (
     Contact,
     Enquiry,
     FeedbackQuestion,
+    MailingOrganisation,
     OutcomeRecord,
     Referral,
 )
@@ -553,3 +554,25 @@ class EnquiryUpdateForm(Form):
     )
     resolved_on = DateField(label="Resolved on")
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MailingOrganisationForm(Form):
+    name = forms.CharField(label="Organisation", required=False, max_length=200)
+    by_email = forms.BooleanField(label="By email", required=False)
+    email = forms.EmailField(
+        label="Shared email address",
+        required=False,
+        help_text="The organisation's own address (info@, office@), not a person's",
+        error_messages={"invalid": "Enter an email address, like office@nursery.example"},
+    )
+    by_post = forms.BooleanField(label="By post", required=False)
+    address = forms.CharField(
+        label="Postal address", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    topics = forms.MultipleChoiceField(
+        label="What they want to hear about",
+        choices=MailingOrganisation.Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

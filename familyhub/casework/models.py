@@ -640,3 +640,43 @@ class Enquiry(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.about}"
+
+
+class MailingOrganisation(VersionedModel):
+    """An organisation on an organisation's mailing list (R-ENGAGE-9): a nursery, a GP surgery,
+    a school or a community group that asked for news of groups and services, by the channels and
+    about the topics it chose. Organisational contact details only (a shared inbox, a postal
+    address), never a person's own: families are on the people's mailing list, by consent
+    (`privacy.mailing`)."""
+
+    class Topic(models.TextChoices):
+        NEWS = "news", "News, groups and events"
+        SERVICES = "services", "Changes to services and who can use them"
+        EVALUATION = "evaluation", "Evaluation findings and reports"
+
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        on_delete=models.PROTECT,
+        related_name="mailing_organisations",
+        help_text="Whose mailing list it is",
+    )
+    name = models.CharField("organisation", max_length=200)
+    email = models.EmailField("shared email address", blank=True)
+    address = models.TextField("postal address", blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    by_email = models.BooleanField("by email", default=False)
+    by_post = models.BooleanField("by post", default=False)
+    topics = models.JSONField(default=list, blank=True)
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True, help_text="Asked to come off the list")
+
+    class Meta:
+        ordering = ["organisation", "name", "id"]
+        indexes = [models.Index(fields=["organisation", "left_on"], name="mailing_org_current")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on the list of {self.organisation_id}"
+
+    @property
+    def channels(self) -> list[str]:
+        return [label for on, label in ((self.by_email, "email"), (self.by_post, "post")) if on]

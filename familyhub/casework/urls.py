@@ -3,7 +3,15 @@ route is declared for every persona in the authorization matrix (casework/tests/
 
 from django.urls import path
 
-from familyhub.casework.views import caseloads, enquiries, family, feedback, outcomes, referrals
+from familyhub.casework.views import (
+    caseloads,
+    enquiries,
+    family,
+    feedback,
+    mailing,
+    outcomes,
+    referrals,
+)
 
 app_name = "casework"
 
@@ -60,6 +68,21 @@ urlpatterns = [
     ),
     path("give-feedback/<str:token>/", feedback.feedback_public, name="feedback_public"),
     # Enquiries and complaints.
+    path(
+        "mailing-list/organisations/",
+        mailing.mailing_organisations,
+        name="mailing_organisations",
+    ),
+    path(
+        "mailing-list/organisations.csv",
+        mailing.mailing_organisations_csv,
+        name="mailing_organisations_csv",
+    ),
+    path(
+        "mailing-list/organisations/<uuid:entry_id>/leave/",
+        mailing.mailing_organisation_leave,
+        name="mailing_organisation_leave",
+    ),
     path("enquiries/", enquiries.enquiry_list, name="enquiry_list"),
     path("enquiries/new/", enquiries.enquiry_new, name="enquiry_new"),
     path("enquiries/<uuid:enquiry_id>/", enquiries.enquiry_detail, name="enquiry_detail"),

@@ -1047,6 +1047,20 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "handled_by": _f(C.STAFF, "", _STAFF, Subject.STAFF),
         "recorded_by": _f(C.STAFF, "", _STAFF, Subject.STAFF),
     },
+    # Organisations on a mailing list (R-ENGAGE-9): organisational contact details only.
+    "casework.MailingOrganisation": {
+        **_VERSIONED,
+        "organisation": _ref("whose mailing list it is"),
+        "name": _ref("the organisation on the list"),
+        "email": _ref("the organisation's shared address (the form asks for no person's own)"),
+        "address": _ref("the organisation's postal address"),
+        "postcode": _ref(),
+        "by_email": _ref(),
+        "by_post": _ref(),
+        "topics": _ref(),
+        "joined_on": _ref(),
+        "left_on": _ref("asked to come off the list"),
+    },
     # Duplicate detection, merge and unmerge, external matching (R-LINK-1, R-LINK-2; ADR 0021).
     "linkage.LinkageRun": {
         **_BASE,

@@ -49,6 +49,7 @@ REFERRAL_CASEWORK = (
 # An organisation's own enquiries (front-door staff: EDIT_PEOPLE) and feedback forms (CASEWORK).
 ORG_RECORD_EDITORS = FAMILY_VIEW
 ORG_RECORD_CASEWORK = FAMILY_CASEWORK
+BY_POST = row("405 405 405 405 forbidden forbidden forbidden 405 login")
 
 
 def _page(row_: Any, **notes: str) -> Route:
@@ -127,6 +128,16 @@ CASEWORK_TABLE: dict[str, Route] = {
     "casework:enquiry_list": _page(EDITORS),
     "casework:enquiry_new": _page(EDITORS),
     "casework:enquiry_detail": _record("enquiry", ORG_RECORD_EDITORS),
+    "casework:mailing_organisations": _page(
+        EDITORS, note="an empty POST shows the form again with its errors"
+    ),
+    "casework:mailing_organisations_csv": _page(EDITORS),
+    "casework:mailing_organisation_leave": Route(
+        methods={"GET": (BY_POST, BY_POST), "POST": ORG_RECORD_EDITORS},
+        record="mailing_organisation",
+        setup=_setup_records,
+        note="POST only; each organisation's own list",
+    ),
 }
 
 
@@ -166,4 +177,24 @@ def casework_records(personas: Any) -> dict[str, dict[str, str]]:
             PARTNER: str(make_feedback_form(personas.partner).uuid),
             MISSING: str(uuid.uuid4()),
         },
+        "mailing_organisation": {
+            LEAD: str(_on_the_list(personas.lead).uuid),
+            PARTNER: str(_on_the_list(personas.partner).uuid),
+            MISSING: str(uuid.uuid4()),
+        },
     }
+
+
+def _on_the_list(organisation: Any) -> Any:
+    from django.utils import timezone
+
+    from familyhub.casework.models import MailingOrganisation
+
+    return MailingOrganisation.objects.create(
+        organisation=organisation,
+        name=f"Matrix nursery of {organisation.name}",
+        email=f"office{organisation.pk}@nursery.example",
+        by_email=True,
+        topics=["news"],
+        joined_on=timezone.localdate(),
+    )

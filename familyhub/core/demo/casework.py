@@ -85,6 +85,7 @@ class CaseworkStats:
     reviews: int = 0
     responses: int = 0
     enquiries: int = 0
+    mailing_organisations: int = 0
     skipped: str = ""
 
     def __str__(self) -> str:
@@ -93,7 +94,8 @@ class CaseworkStats:
         return (
             f"Made casework: {self.contacts} contacts ({self.follow_ups} follow-up actions), "
             f"{self.allocations} caseload details, {self.referrals} referrals, {self.reviews} "
-            f"outcome reviews, {self.responses} feedback responses, {self.enquiries} enquiries."
+            f"outcome reviews, {self.responses} feedback responses, {self.enquiries} enquiries, "
+            f"{self.mailing_organisations} organisations on the mailing list."
         )
 
 
@@ -160,7 +162,36 @@ def load_casework_demo(*, seed: int = 2026, today: date | None = None) -> Casewo
         _outcomes(rng, chosen, services, today, stats)
         _feedback(rng, orgs[LEAD], services, chosen[LEAD], today, stats)
         _enquiries(rng, orgs[LEAD], services, today, stats)
+        _mailing_organisations(rng, orgs[LEAD], today, stats)
     return stats
+
+
+def _mailing_organisations(
+    rng: random.Random, lead: Organisation, today: date, stats: CaseworkStats
+) -> None:
+    """Organisations on the lead's mailing list (R-ENGAGE-9): made-up names, reserved addresses."""
+    from familyhub.casework.models import MailingOrganisation
+
+    rows = (
+        ("Bulwell Community Nursery", "office@bulwell-nursery.example", "", ["news", "services"]),
+        ("St Ann's Primary School", "office@stanns-primary.example", "", ["news"]),
+        ("Hyson Green Surgery", "", "1 Example Road, Nottingham NG7 5HY", ["services"]),
+        ("Aspley Community Centre", "info@aspley-centre.example", "", ["news", "evaluation"]),
+    )
+    for name, email, address, topics in rows:
+        MailingOrganisation.objects.create(
+            uuid=_uuid(rng),
+            organisation=lead,
+            name=name,
+            email=email,
+            by_email=bool(email),
+            address=address,
+            postcode="NG7 5HY" if address else "",
+            by_post=bool(address),
+            topics=topics,
+            joined_on=today - timedelta(days=rng.randint(30, 400)),
+        )
+        stats.mailing_organisations += 1
 
 
 def _caseload(
