@@ -55,6 +55,19 @@ def check_person_form(form: PersonForm, role: str | None = None) -> dict[str, An
     return data
 
 
+def _role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=c.MemberRole.choices,
+        widget=forms.RadioSelect,
+        label="Role in the household",
+        error_messages={"required": "Choose the person's role in the household"},
+    )
+
+
+def _lives_here_field(**kwargs: Any) -> forms.BooleanField:
+    return forms.BooleanField(required=False, label="Lives at this address", **kwargs)
+
+
 class DateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -157,17 +170,9 @@ class PersonForm(forms.ModelForm):
 class MemberForm(PersonForm):
     """A person being added to a household: their details plus their place in it."""
 
-    role = forms.ChoiceField(
-        choices=c.MemberRole.choices,
-        widget=forms.RadioSelect,
-        label="Role in the household",
-        error_messages={"required": "Choose the person's role in the household"},
-    )
-    lives_here = forms.BooleanField(
-        required=False,
-        initial=True,
-        label="Lives at this address",
-        help_text="Untick for a parent who lives elsewhere, or an emergency contact",
+    role = _role_field()
+    lives_here = _lives_here_field(
+        initial=True, help_text="Untick for a parent who lives elsewhere, or an emergency contact"
     )
     confirmed_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -250,16 +255,9 @@ class MoveForm(AddressForm):
 class MembershipForm(forms.Form):
     """How someone belongs to the family: role, living here, or the day they left."""
 
-    role = forms.ChoiceField(
-        choices=c.MemberRole.choices,
-        widget=forms.RadioSelect,
-        label="Role in the household",
-        error_messages={"required": "Choose the person's role in the household"},
-    )
-    lives_here = forms.BooleanField(
-        required=False,
-        label="Lives at this address",
-        help_text="Untick for a parent who lives elsewhere but is still part of the family",
+    role = _role_field()
+    lives_here = _lives_here_field(
+        help_text="Untick for a parent who lives elsewhere but is still part of the family"
     )
     left_on = DateField(
         label="Left the family on (optional)",

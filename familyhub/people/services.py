@@ -456,6 +456,18 @@ def household_update(
     return household
 
 
+def _bump_household(household: Household, expected_version: int | None, check: str) -> None:
+    """A change to a family's members or address makes an open edit of the family stale: its
+    version goes up, and if `expected_version` is given and someone saved since, nothing is."""
+    bumped = Household.objects.filter(pk=household.pk)
+    if expected_version is not None:
+        bumped = bumped.filter(version=expected_version)
+    if bumped.update(updated_at=timezone.now(), version=F("version") + 1) != 1:
+        raise ConcurrentEdit(
+            f"Someone else changed this family's record while you were editing it. {check}"
+        )
+
+
 def household_move(
     *,
     actor: Any,
@@ -501,14 +513,7 @@ def household_move(
             label="Address",
         )
         changes.flush()
-        bumped = Household.objects.filter(pk=household.pk)
-        if expected_version is not None:
-            bumped = bumped.filter(version=expected_version)
-        if bumped.update(updated_at=timezone.now(), version=F("version") + 1) != 1:
-            raise ConcurrentEdit(
-                "Someone else changed this family's record while you were editing it. "
-                "Check the address shown and save again."
-            )
+        _bump_household(household, expected_version, "Check the address shown and save again.")
         access.log_change(
             actor,
             [m.person for m in household.memberships.select_related("person")],
@@ -881,13 +886,6 @@ def membership_change(
             household=household,
         )
         if changed:
-            bumped = Household.objects.filter(pk=household.pk)
-            if expected_version is not None:
-                bumped = bumped.filter(version=expected_version)
-            if bumped.update(updated_at=timezone.now(), version=F("version") + 1) != 1:
-                raise ConcurrentEdit(
-                    "Someone else changed this family's record while you were editing it. "
-                    "Check the family page and save again."
-                )
+            _bump_household(household, expected_version, "Check the family page and save again.")
             access.log_change(actor, [membership.person], created=False, object_type="membership")
     return membership

@@ -27,6 +27,24 @@ def _today():
     return timezone.localdate()
 
 
+def _change(actor, member, **kwargs):
+    """The service with this member's role kept, living apart, not left, unless given."""
+    args = {"role": member.role, "lives_here": False, "left_on": None, **kwargs}
+    return services.membership_change(actor=actor, membership=member, **args)
+
+
+def _post(client, member, left_on, version):
+    return client.post(
+        reverse("people:membership_change", args=[member.uuid]),
+        {
+            "role": member.role,
+            "left_on": left_on.strftime("%d/%m/%Y"),
+            "version": version,
+            "reason": "Moved out",
+        },
+    )
+
+
 def test_a_parent_who_leaves_stays_on_the_record_with_the_date_and_the_history(personas):
     household = personas.household
     member = _parent(household)
@@ -64,13 +82,7 @@ def test_a_parent_who_leaves_stays_on_the_record_with_the_date_and_the_history(p
 
 def test_a_parent_living_apart_stays_a_member(personas):
     member = _parent(personas.household)
-    services.membership_change(
-        actor=personas.practitioner,
-        membership=member,
-        role=MemberRole.PARENT_CARER,
-        lives_here=False,
-        left_on=None,
-    )
+    _change(personas.practitioner, member)
     member.refresh_from_db()
     assert (member.lives_here, member.left_on) == (False, None)
 
@@ -85,13 +97,7 @@ def test_bad_dates_are_refused_at_the_field(personas, left_on, field):
     member.joined_on = _today() - timedelta(days=365)
     member.save(update_fields=["joined_on"])
     with pytest.raises(ValidationFailed) as refused:
-        services.membership_change(
-            actor=personas.practitioner,
-            membership=member,
-            role=member.role,
-            lives_here=False,
-            left_on=_today() + timedelta(days=left_on),
-        )
+        _change(personas.practitioner, member, left_on=_today() + timedelta(days=left_on))
     assert field in refused.value.errors
     member.refresh_from_db()
     assert member.left_on is None  # nothing written
@@ -100,24 +106,11 @@ def test_bad_dates_are_refused_at_the_field(personas, left_on, field):
 def test_a_stale_form_is_refused_and_a_role_without_edit_cannot_change(personas):
     member = _parent(personas.household)
     with pytest.raises(ConcurrentEdit):
-        services.membership_change(
-            actor=personas.practitioner,
-            membership=member,
-            role=MemberRole.PARENT_CARER,
-            lives_here=False,
-            left_on=None,
-            expected_version=personas.household.version - 1,
-        )
+        _change(personas.practitioner, member, expected_version=personas.household.version - 1)
     member.refresh_from_db()
     assert member.lives_here is True  # rolled back
     with pytest.raises(PermissionRefused):
-        services.membership_change(
-            actor=personas.analyst,
-            membership=member,
-            role=member.role,
-            lives_here=False,
-            left_on=None,
-        )
+        _change(personas.analyst, member)
 
 
 def test_the_family_page_changes_a_members_place_and_shows_who_left(personas, client_for):
@@ -126,27 +119,11 @@ def test_the_family_page_changes_a_members_place_and_shows_who_left(personas, cl
     family = reverse("people:household_detail", args=[personas.household.uuid])
     url = reverse("people:membership_change", args=[member.uuid])
     assert url.encode() in client.get(family).content
-    bad = client.post(
-        url,
-        {
-            "role": member.role,
-            "left_on": (_today() + timedelta(days=3)).strftime("%d/%m/%Y"),
-            "version": personas.household.version,
-            "reason": "Moved out",
-        },
-    )
+    bad = _post(client, member, _today() + timedelta(days=3), personas.household.version)
     assert bad.status_code == 200 and "left_on" in bad.context["form"].errors
     assert b"Moved out" in bad.content  # what was typed is kept
     left = _today() - timedelta(days=2)
-    response = client.post(
-        url,
-        {
-            "role": member.role,
-            "left_on": left.strftime("%d/%m/%Y"),
-            "version": personas.household.version,
-            "reason": "Moved out",
-        },
-    )
+    response = _post(client, member, left, personas.household.version)
     assert response.status_code == 302 and response["Location"] == family
     assert f"Left on {left:%d/%m/%Y}".encode() in client.get(family).content
 
