@@ -341,6 +341,8 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "restriction": _tech("the restriction the request made"),
         "objection": _tech("the objection the request recorded"),
         "erased_at": _f(C.RIGHTS, "when the person's data was erased"),
+        "recipients_told_on": _f(C.RIGHTS, "when the recipients were told (Article 19)"),
+        "recipients_told": _f(C.RIGHTS, "which organisations were told, and how"),
     },
     "rights.RequestPause": {
         **_BASE,

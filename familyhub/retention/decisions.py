@@ -253,6 +253,7 @@ DECISIONS: dict[str, Decision] = {
             "extension_reason",
             "outcome_note",
             "refusal_reasons",
+            "recipients_told",
         ),
     ),
     "rights.RequestPause": Decision(

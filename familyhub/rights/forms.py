@@ -162,6 +162,11 @@ class ExtensionForm(_Optional):
     reason = _text("The reason, as you will tell them", area=True)
 
 
+class RecipientsToldForm(_Optional):
+    told_on = _date("Date you told them")
+    note = _text("Whom you told, and how", area=True)
+
+
 class CloseForm(_Optional):
     outcome = _choice("Outcome", Outcome.choices)
     outcome_note = _text("What was done and what they were told", area=True)

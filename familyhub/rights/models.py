@@ -196,6 +196,10 @@ class RightsRequest(VersionedModel):
         "privacy.Objection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Article 19: the organisations the person's data was disclosed to are told of a
+    # rectification, an erasure or a restriction.
+    recipients_told_on = models.DateField(null=True, blank=True)
+    recipients_told = models.TextField(blank=True, help_text="Whom you told, and how")
 
     class Meta:
         ordering = ["-received_on", "-id"]

@@ -28,6 +28,7 @@ from familyhub.rights.models import (
     AccessPack,
     DisclosureRecord,
     Notification,
+    RequestKind,
     RequestPause,
     RightsRequest,
     Status,
@@ -149,6 +150,24 @@ def packs_of(request: RightsRequest) -> list[AccessPack]:
 
 def disclosures_of(request: RightsRequest) -> list[DisclosureRecord]:
     return list(request.disclosures.select_related("disclosed_by").order_by("-disclosed_at", "-id"))
+
+
+ARTICLE_19_KINDS = (RequestKind.RECTIFICATION, RequestKind.ERASURE, RequestKind.RESTRICTION)
+
+
+def recipients_to_tell(request: RightsRequest) -> list[DisclosureRecord]:
+    """Article 19: the disclosures of the person's data to other organisations, whose recipients
+    are told of a rectification, an erasure or a restriction (one row per recipient, the latest).
+    Empty for other kinds of request, and once the person is erased (read before erasing)."""
+    if request.kind not in ARTICLE_19_KINDS or request.person_id is None:
+        return []
+    latest: dict[str, DisclosureRecord] = {}
+    for d in DisclosureRecord.objects.filter(
+        subjects__person_id=request.person_id,
+        recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
+    ).order_by("disclosed_at", "id"):
+        latest[d.recipient] = d
+    return sorted(latest.values(), key=lambda d: d.recipient.lower())
 
 
 def purposes_for_objection() -> list[Purpose]:

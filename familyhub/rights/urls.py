@@ -34,6 +34,11 @@ urlpatterns = [
         "rights/requests/<uuid:request_id>/extend/", requests.request_extend, name="request_extend"
     ),
     path(
+        "rights/requests/<uuid:request_id>/recipients-told/",
+        requests.request_recipients_told,
+        name="request_recipients_told",
+    ),
+    path(
         "rights/requests/<uuid:request_id>/carry-out/",
         carry_out.request_carry_out,
         name="request_carry_out",

@@ -582,6 +582,15 @@ def completion_problem(request: RightsRequest) -> str:
         request.objection is None or request.objection.decision == Objection.Decision.PENDING
     ):
         return "Record and decide the objection first."
+    if (
+        kind in (RequestKind.RECTIFICATION, RequestKind.ERASURE, RequestKind.RESTRICTION)
+        and request.recipients_told_on is None
+        and _recipients_to_tell(request)
+    ):
+        return (
+            "Tell the organisations their data was disclosed to about the change (Article 19), "
+            "and record when."
+        )
     if kind == RequestKind.WITHDRAW_CONSENT:
         consent = (
             Consent.objects.filter(
@@ -593,6 +602,46 @@ def completion_problem(request: RightsRequest) -> str:
         if consent is None or consent.state == ConsentState.GIVEN:
             return "Withdraw the consent first."
     return ""
+
+
+def _recipients_to_tell(request: RightsRequest) -> list[Any]:
+    from familyhub.rights.selectors import recipients_to_tell
+
+    return recipients_to_tell(request)
+
+
+def recipients_told_record(
+    *, actor: Any, request: RightsRequest, told_on: date | None, note: str
+) -> RightsRequest:
+    """Article 19: record when, and how, the organisations the person's data was disclosed to were
+    told of the rectification, erasure or restriction."""
+    access.require(actor, MANAGE)
+    _require_open(request)
+    errors: dict[str, list[str]] = {}
+    if request.kind not in (
+        RequestKind.RECTIFICATION,
+        RequestKind.ERASURE,
+        RequestKind.RESTRICTION,
+    ):
+        errors["told_on"] = ["Only a rectification, an erasure or a restriction is told onwards."]
+    elif told_on is None:
+        errors["told_on"] = ["Enter the date you told them."]
+    elif told_on > _today() or told_on < request.received_on:
+        errors["told_on"] = [f"The date must be between {request.received_on:%d/%m/%Y} and today."]
+    if not note.strip():
+        errors["note"] = ["Say whom you told and how (for example: by email to each)."]
+    if errors:
+        raise ValidationFailed.from_errors(errors)
+    changes = ChangeSet(actor=actor)
+    with transaction.atomic():
+        model_update(
+            instance=request,
+            fields=["recipients_told_on", "recipients_told"],
+            data={"recipients_told_on": told_on, "recipients_told": note.strip()},
+            changes=changes,
+            person=request.person,
+        )
+    return request
 
 
 def request_close(

@@ -77,6 +77,9 @@ RIGHTS_TABLE: dict[str, Route] = {
     "rights:request_pause": _request("an empty form is shown again with its errors"),
     "rights:request_resume": _request("refused with a message when the clock is not stopped"),
     "rights:request_extend": _request("an extension without a reason is refused"),
+    "rights:request_recipients_told": _request(
+        "Article 19; an empty form is shown again with its errors"
+    ),
     "rights:request_carry_out": _request(
         "restrict, object, withdraw consent or erase; an access request is sent back to its page"
     ),

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from familyhub.access.models import AccessLogEntry, AccessLogSubject
@@ -599,3 +600,68 @@ def test_the_exercise_helper_puts_the_person_in_every_rights_table(personas):
     assert DisclosurePerson.objects.filter(person=person).count() == 2
     assert RequestPause.objects.filter(request=made["access"]).exists()
     assert ChangeRecord.objects.filter(person=person, reason__contains="ZZMARKER").exists()
+
+
+def _disclosed_to(person, recipient: str) -> None:
+    """The person's data went to another organisation (an identifiable extract, say)."""
+    from familyhub.rights.models import DisclosurePerson, DisclosureRecord
+
+    record = DisclosureRecord.objects.create(
+        kind=DisclosureRecord.Kind.EXTRACT_IDENTIFIABLE,
+        disclosed_at=timezone.now(),
+        recipient=recipient,
+        recipient_kind=DisclosureRecord.RecipientKind.ORGANISATION,
+        what="Imagination Library registration list",
+        legal_basis="Consent, agreement DSA-TEST",
+        sha256="0" * 64,
+    )
+    DisclosurePerson.objects.create(disclosure=record, person=person)
+
+
+def test_article_19_the_recipients_are_told_before_a_restriction_is_completed(personas, client_for):
+    """R-RIGHTS-1, Article 19: a rectification, erasure or restriction is told to each
+    organisation the person's data was disclosed to; the request cannot be completed until the
+    DPO records when and how."""
+    from familyhub.rights import selectors
+
+    person = a_parent(personas.household)
+    _disclosed_to(person, "The Dollywood Foundation")
+    rr = make_request(personas.dpo, person, kind=RequestKind.RESTRICTION)
+    assert [d.recipient for d in selectors.recipients_to_tell(rr)] == ["The Dollywood Foundation"]
+    services.request_restrict(actor=personas.dpo, request=rr, reason="Accuracy contested")
+    with pytest.raises(ValidationFailed, match="Article 19"):
+        services.request_close(
+            actor=personas.dpo, request=rr, outcome=Outcome.COMPLETED, outcome_note="Restricted"
+        )
+    client = client_for(personas.dpo)
+    page = client.get(reverse("rights:request_detail", args=[rr.uuid]))
+    assert b"The Dollywood Foundation" in page.content and b"Article 19" in page.content
+    told = reverse("rights:request_recipients_told", args=[rr.uuid])
+    bad = client.post(told, {"told_on": "", "note": ""})
+    assert bad.status_code == 200 and {"told_on", "note"} <= set(bad.context["form"].errors)
+    assert (
+        client.post(
+            told, {"told_on": timezone.localdate().strftime("%d/%m/%Y"), "note": "By email"}
+        ).status_code
+        == 302
+    )
+    rr.refresh_from_db()
+    assert rr.recipients_told_on == timezone.localdate() and rr.recipients_told == "By email"
+    services.request_close(
+        actor=personas.dpo, request=rr, outcome=Outcome.COMPLETED, outcome_note="Restricted"
+    )
+
+
+def test_article_19_needs_nothing_when_nothing_was_disclosed_or_for_other_rights(personas):
+    from familyhub.rights import selectors
+
+    person = a_parent(personas.household)
+    rr = make_request(personas.dpo, person, kind=RequestKind.RESTRICTION)
+    assert selectors.recipients_to_tell(rr) == []
+    _disclosed_to(person, "The evaluation team")
+    access_request = make_request(personas.dpo, person, kind=RequestKind.ACCESS)
+    assert selectors.recipients_to_tell(access_request) == []  # not a change to tell
+    with pytest.raises(ValidationFailed, match="Only a rectification"):
+        services.recipients_told_record(
+            actor=personas.dpo, request=access_request, told_on=timezone.localdate(), note="x"
+        )

@@ -26,6 +26,7 @@ from familyhub.rights.forms import (
     FinderForm,
     IdentityForm,
     PauseForm,
+    RecipientsToldForm,
     RequestForm,
     ResumeForm,
 )
@@ -205,6 +206,7 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
             "disclosures": selectors.disclosures_of(rr),
             "history": selectors.request_history(rr),
             "completion_problem": services.requests.completion_problem(rr) if rr.is_open else "",
+            "recipients_to_tell": selectors.recipients_to_tell(rr),
             "can_carry_out": rr.kind
             in (
                 RequestKind.RESTRICTION,
@@ -350,6 +352,33 @@ def request_resume(request: HttpRequest, request_id: str) -> HttpResponse:
             return done(request, rr, f"The clock is running again: due {rr.due_on:%d/%m/%Y}.")
     return form_page(
         request, rr, form, title="Their answer arrived", button="Start the clock again"
+    )
+
+
+@staff_view(MANAGE)
+def request_recipients_told(request: HttpRequest, request_id: str) -> HttpResponse:
+    """Article 19: record that the organisations the data went to were told of the change."""
+    rr = selectors.request_for(request.user, request_id, log_view=False)
+    form = RecipientsToldForm(posted(request), initial={"told_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.requests.recipients_told_record(
+                actor=request.user, request=rr, told_on=data["told_on"], note=data["note"]
+            )
+        except ValidationFailed as e:
+            apply_errors(form, e.errors)
+        else:
+            return done(request, rr, "Recorded: the recipients were told (Article 19).")
+    names = ", ".join(d.recipient for d in selectors.recipients_to_tell(rr)) or "none on record"
+    return form_page(
+        request,
+        rr,
+        form,
+        title="The recipients were told",
+        button="Record it",
+        intro="Article 19: each organisation the person's data was disclosed to is told of a "
+        f"rectification, an erasure or a restriction. Disclosed to: {names}.",
     )
 
 
