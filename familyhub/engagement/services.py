@@ -965,9 +965,8 @@ def walk_in_complete(
     except ValidationFailed as e:
         problems.update(e.errors)
         clean_address = {}
-    if not (
-        clean_address.get("ward") or address.get("ward")
-    ):  # none chosen, none from the postcode
+    # The ward is chosen, or taken from the postcode directory (ADR 0024).
+    if not (clean_address.get("ward") or address.get("ward")):
         problems.setdefault("ward", []).append("Choose the ward the family lives in")
     if problems:
         raise ValidationFailed.from_errors(problems)

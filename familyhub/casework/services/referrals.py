@@ -113,8 +113,8 @@ def referral_make(
     if referred_on > today():
         errs.add("referred_on", "The referral date must be today or in the past")
     ensure_member(household, person, "person", errs)
-    # A referral passes the family's details to another organisation: for the whole family, every
-    # member living there must be free of a restriction; refer the others one by one instead.
+    # A referral passes the family's details to another organisation: for the whole family, no
+    # current member may be restricted; the others can be referred one by one instead.
     ensure_not_restricted(
         [person]
         if person
