@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 def posted(request: HttpRequest) -> Any:
@@ -12,3 +12,11 @@ def posted(request: HttpRequest) -> Any:
     to show and no cleaned data to read.
     """
     return request.POST if request.method == "POST" else None
+
+
+def csv_attachment(content: bytes, name: str) -> HttpResponse:
+    """A CSV file to download, never cached (it may hold personal data)."""
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

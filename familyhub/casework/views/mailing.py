@@ -15,7 +15,7 @@ from familyhub.casework.models import MailingOrganisation
 from familyhub.casework.services import mailing
 from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ApplicationError, NotFound, ValidationFailed
-from familyhub.core.http import posted
+from familyhub.core.http import csv_attachment, posted
 from familyhub.people.forms import apply_errors
 from familyhub.privacy.mailing import to_csv
 
@@ -72,8 +72,5 @@ def mailing_organisations_csv(request: HttpRequest) -> HttpResponse:
     topic = topic if topic in MailingOrganisation.Topic.values else ""
     entries = mailing.mailing_organisations(request.user).order_by("name", "id")
     body = "".join(to_csv(mailing.CSV_HEADER, mailing.csv_lines(entries, topic)))
-    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     name = f"mailing-list-organisations-{topic or 'all'}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_attachment(body.encode("utf-8"), name)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from familyhub.access.models import AccessLogEntry
 from familyhub.access.roles import Capability
 from familyhub.core.decorators import staff_view
 from familyhub.core.errors import NotFound
+from familyhub.core.http import csv_attachment
 from familyhub.privacy import mailing, purposes
 from familyhub.privacy.steps import purpose_step
 
@@ -178,17 +180,15 @@ def imagination_library_csv(request: HttpRequest) -> HttpResponse:
             mailing.IMAGINATION_LIBRARY_HEADER, mailing.imagination_library_csv_lines(rows)
         )
     ).encode("utf-8")
-    _log(request, rows, Action.EXPORT, "Imagination Library download")
-    disclosures.record_identifiable_release(
-        agreement,
-        actor=request.user,
-        what=f"Imagination Library registration list: {len(rows)} children",
-        channel="download from familyhub",
-        people_ids=[r["pk"] for r in rows],
-        file_name=name,
-        content=content,
-    )
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    with transaction.atomic():  # the export and the disclosure are logged together, or neither
+        _log(request, rows, Action.EXPORT, "Imagination Library download")
+        disclosures.record_identifiable_release(
+            agreement,
+            actor=request.user,
+            what=f"Imagination Library registration list: {len(rows)} children",
+            channel="download from familyhub",
+            people_ids=[r["pk"] for r in rows],
+            file_name=name,
+            content=content,
+        )
+    return csv_attachment(content, name)
