@@ -12,8 +12,17 @@ The database is built with bulk inserts (set-up, not what is measured).
 
 Measured, in the same run:
 
-1. Baseline: `COPY` of the file into a table with the same columns and the same unique key as
-   attendance (session, person), streamed from the file by psycopg.
+1. Baselines, in the same run:
+   a. `COPY` of the file into a table with the same columns and the same unique key as
+      attendance (session, person), streamed from the file by psycopg (PostgreSQL's bare ingest
+      rate: one row and two index entries per line, no foreign keys);
+   b. raw SQL doing the import's storing work with nothing else (ARCHITECTURE.md, "a raw SQL query
+      doing the same work"): in one transaction, `COPY` of the file into a temporary table, then
+      one `INSERT ... SELECT` into `engagement_attendance` itself, the familyhub ids resolved by
+      joins, `ON CONFLICT DO NOTHING`; no scope, no validation, no history, no access log;
+   c. as b, with a change record per attendance row written by the same statement (what the
+      import also stores, R-PEOPLE-5).
+   Each baseline's rows are removed before the next step.
 2. The import, set-based path (`mode=bulk`, what the UI and the command use): upload (SHA-256 and
    encoding check), column mapping, then `engine.run` (a counting pass, then chunks of 5,000 rows:
    every row parsed and checked with the register's rules against the importer's sessions and
@@ -212,6 +221,66 @@ def copy_baseline(path: Path) -> float:
     return took
 
 
+RAW_STAGE = (
+    "CREATE TEMP TABLE bench_stage (session_id uuid, person_id uuid, attended text) ON COMMIT DROP"
+)
+RAW_ATTENDANCE = """
+    INSERT INTO engagement_attendance (uuid, created_at, updated_at, session_id, person_id,
+        present, as_child, client_id, client_at, recorded_by_id, recorded_at)
+    SELECT gen_random_uuid(), now(), now(), s.id, p.id, st.attended = 'yes',
+        coalesce(p.date_of_birth > s.date - interval '18 years', true), gen_random_uuid(), now(),
+        %(actor)s, now()
+    FROM bench_stage st
+    JOIN engagement_session s ON s.uuid = st.session_id
+    JOIN people_person p ON p.uuid = st.person_id
+    ON CONFLICT (session_id, person_id) DO NOTHING
+"""
+RAW_WITH_HISTORY = f"""
+    WITH added AS ({RAW_ATTENDANCE} RETURNING uuid, person_id, present)
+    INSERT INTO core_changerecord (at, actor_id, action, change_set, model, object_uuid,
+        object_label, field, field_label, old_value, new_value, reason, person_id, household_id,
+        special_category)
+    SELECT now(), %(actor)s, 'update', %(change_set)s, 'attendance', added.uuid, 'Bench session',
+        'present', 'Present', '', 'Yes', '', added.person_id, NULL, false
+    FROM added WHERE added.present
+"""
+
+
+def raw_sql_baseline(path: Path, *, with_history: bool) -> float:
+    """The storing work of the import in plain SQL (baseline b or c): returns seconds."""
+    from django.db import connection, transaction
+
+    from familyhub.access.models import User
+
+    actor = User.objects.get(username="bench_manager").pk
+    began = clock.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(RAW_STAGE)
+        with (
+            cur.cursor.copy("COPY bench_stage FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as fh,
+        ):
+            while chunk := fh.read(1 << 16):
+                copy.write(chunk)
+        cur.execute(
+            RAW_WITH_HISTORY if with_history else RAW_ATTENDANCE,
+            {"actor": actor, "change_set": uuid.uuid4()},
+        )
+    return clock.perf_counter() - began
+
+
+def _clear_attendance() -> None:
+    """Attendance and its change records removed, so that every step writes into tables in the
+    same state (set-up, not measured)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE engagement_attendance")
+        cur.execute("DELETE FROM core_changerecord WHERE model = 'attendance'")
+        cur.execute("DELETE FROM imports_importbatch")  # the same file again
+        cur.execute("VACUUM ANALYZE core_changerecord")
+
+
 def import_file(path: Path, mode: str) -> tuple[float, dict]:
     from familyhub.access import context
     from familyhub.access.models import User
@@ -264,17 +333,21 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     copy_s = copy_baseline(main_file)
     out["copy"] = {"seconds": round(copy_s, 2), "rows_per_s": round(args.rows / copy_s)}
     print("COPY", out["copy"], flush=True)
+    for name, with_history in (("raw_sql", False), ("raw_sql_history", True)):
+        _clear_attendance()
+        took = raw_sql_baseline(main_file, with_history=with_history)
+        out[name] = {
+            "seconds": round(took, 2),
+            "rows_per_s": round(args.rows / took),
+            "attendance_rows_added": Attendance.objects.count(),
+        }
+        print(name, out[name], flush=True)
+        assert out[name]["attendance_rows_added"] == args.rows, "every row of the file stored"
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     for mode in ("bulk", "sql"):
         if mode not in modes:
             continue
-        with connection.cursor() as cur:
-            cur.execute("TRUNCATE engagement_attendance")
-            cur.execute("DELETE FROM core_changerecord WHERE model = 'attendance'")
-            cur.execute("DELETE FROM imports_importbatch")  # the same file again
-            # The deleted change records of an earlier run cleared away (set-up, not measured),
-            # so that each run writes into tables in the same state.
-            cur.execute("VACUUM ANALYZE core_changerecord")
+        _clear_attendance()
         took, facts = import_file(main_file, mode)
         out[f"import_{mode}"] = {
             "seconds": round(took, 2),
@@ -284,9 +357,10 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
         }
         print(mode, out[f"import_{mode}"], flush=True)
         assert Attendance.objects.count() >= args.rows
-        out[f"ratio_{mode}_to_copy"] = round(
-            out[f"import_{mode}"]["rows_per_s"] / out["copy"]["rows_per_s"], 3
-        )
+        for base in ("copy", "raw_sql", "raw_sql_history"):
+            out[f"ratio_{mode}_to_{base}"] = round(
+                out[f"import_{mode}"]["rows_per_s"] / out[base]["rows_per_s"], 3
+            )
     if "service" in modes:
         service_s, sfacts = import_file(work / "service.csv", "service")
         out["import_service"] = {
