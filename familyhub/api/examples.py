@@ -47,7 +47,13 @@ _HOUSEHOLD = {
     "address": _ADDRESS,
     "organisations": ["Small Steps Big Changes"],
     "members": [
-        {"person": _CARYS_SUMMARY, "role": "parent_carer", "lives_here": True, "joined_on": None}
+        {
+            "person": _CARYS_SUMMARY,
+            "role": "parent_carer",
+            "lives_here": True,
+            "joined_on": None,
+            "left_on": None,
+        }
     ],
     "created_at": "2026-11-20T09:12:00Z",
     "updated_at": "2026-11-20T09:12:00Z",
@@ -107,6 +113,11 @@ MEMBER_ADD = OpenApiExample(
         "role": "parent_carer",
         "person": {"given_name": "Rhys", "family_name": "Jones", "date_of_birth": "1990-07-15"},
     },
+)
+MEMBER_UPDATE = OpenApiExample(
+    "A parent moved out but stays in the family",
+    request_only=True,
+    value={"version": 3, "lives_here": False, "reason": "Parents separated; told us at the visit"},
 )
 _PERSON = {
     **_CARYS_SUMMARY,

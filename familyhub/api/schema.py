@@ -53,9 +53,9 @@ def problems(*codes: int) -> dict[Any, Any]:
     }
 
 
-def id_parameter(what: str) -> OpenApiParameter:
+def id_parameter(what: str, *, name: str = "id") -> OpenApiParameter:
     return OpenApiParameter(
-        "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description=f"The {what}'s `id`"
+        name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=f"The {what}'s `id`"
     )
 
 

@@ -246,6 +246,20 @@ class HouseholdUpdateIn(NeverPartial, serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, required=False)
 
 
+class MemberUpdateIn(NeverPartial, serializers.Serializer):
+    """How someone belongs to the family: send the household's `version` you read, and only what
+    changes (the others are kept). A `left_on` date means they left the family that day (they
+    stay on its record, no longer living there)."""
+
+    version = version_field()
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    role = serializers.ChoiceField(choices=c.MemberRole.choices, required=False)
+    lives_here = serializers.BooleanField(required=False)
+    left_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The day they left the family (today or earlier)"
+    )
+
+
 class MoveIn(serializers.Serializer):
     address = AddressIn()
     moved_on = serializers.DateField(help_text="The day the family moved in (today or earlier)")
@@ -367,6 +381,9 @@ class MemberOut(serializers.Serializer):
     role = serializers.ChoiceField(choices=c.MemberRole.choices)
     lives_here = serializers.BooleanField()
     joined_on = serializers.DateField(allow_null=True)
+    left_on = serializers.DateField(
+        allow_null=True, help_text="The day they left the family; they stay on its record"
+    )
 
 
 class AddressOut(serializers.Serializer):

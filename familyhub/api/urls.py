@@ -24,6 +24,11 @@ v1 = [
         households.HouseholdMembersView.as_view(),
         name="api-household-members",
     ),
+    path(
+        "households/<str:id>/members/<str:person_id>/",
+        households.HouseholdMemberView.as_view(),
+        name="api-household-member",
+    ),
     path("people/", people.PersonListView.as_view(), name="api-person-list"),
     path("people/<str:id>/", people.PersonDetailView.as_view(), name="api-person-detail"),
     path("people/<str:id>/birth/", people.PersonBirthView.as_view(), name="api-person-birth"),

@@ -248,3 +248,96 @@ def test_add_existing_member_from_another_household(personas, api):
     )
     assert response.status_code == 201, response.json()
     assert len(response.json()["person"]["households"]) == 2
+
+
+def member(household, person) -> str:
+    return f"{detail(household)}members/{person.uuid}/"
+
+
+def a_parent(household):
+    return household.memberships.filter(role="parent_carer").order_by("id").first().person
+
+
+def test_change_a_members_place_keeps_history(personas, api):
+    """R-PEOPLE-1, R-PEOPLE-5: a parent moves out but stays in the family; history keeps it."""
+    from familyhub.core.models import ChangeRecord
+
+    parent = a_parent(personas.household)
+    version = personas.household.version
+    response = api(personas.practitioner).patch(
+        member(personas.household, parent),
+        {"version": version, "lives_here": False, "reason": "Parents separated"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    row = next(m for m in body["members"] if m["person"]["id"] == str(parent.uuid))
+    assert row["lives_here"] is False and row["role"] == "parent_carer"
+    assert body["version"] == version + 1
+    change = ChangeRecord.objects.get(model="membership", field="lives_here", person=parent)
+    assert change.reason == "Parents separated" and change.actor == personas.practitioner
+
+
+def test_a_member_who_left_stays_on_the_record(personas, api):
+    parent = a_parent(personas.household)
+    left = timezone.localdate() - timedelta(days=3)
+    response = api(personas.practitioner).patch(
+        member(personas.household, parent),
+        {"version": personas.household.version, "left_on": left.isoformat(), "lives_here": True},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    row = next(m for m in response.json()["members"] if m["person"]["id"] == str(parent.uuid))
+    # Someone who has left does not live there, whatever was sent.
+    assert row["left_on"] == left.isoformat() and row["lives_here"] is False
+
+
+def test_member_change_errors_name_the_field(personas, api):
+    parent = a_parent(personas.household)
+    client = api(personas.practitioner)
+    future = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.patch(
+        member(personas.household, parent),
+        {"version": personas.household.version, "left_on": future},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert problem_fields(response) == {"left_on"}
+    response = client.patch(member(personas.household, parent), {"role": "nobody"}, format="json")
+    assert response.status_code == 400
+    assert problem_fields(response) == {"version", "role"}
+
+
+def test_member_change_with_a_stale_version_is_409(personas, api):
+    parent = a_parent(personas.household)
+    client = api(personas.practitioner)
+    stale = personas.household.version
+    assert (
+        client.patch(
+            member(personas.household, parent),
+            {"version": stale, "role": "other_member"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    response = client.patch(
+        member(personas.household, parent), {"version": stale, "lives_here": False}, format="json"
+    )
+    assert response.status_code == 409
+    assert problem_fields(response) == {"version"}
+    parent_row = personas.household.memberships.get(person=parent)
+    assert parent_row.lives_here is True and parent_row.role == "other_member"
+
+
+def test_member_of_another_family_is_404_like_a_missing_one(personas, api):
+    client = api(personas.practitioner)
+    version = {"version": 1, "lives_here": False}
+    # Someone from the partner's family, asked for through the practitioner's own family.
+    stranger = a_parent(personas.partner_household)
+    wrong = client.patch(member(personas.household, stranger), version, format="json")
+    missing = client.patch(
+        f"{detail(personas.household)}members/{uuid.uuid4()}/", version, format="json"
+    )
+    assert wrong.status_code == missing.status_code == 404
+    assert wrong.json() == missing.json()
+    assert personas.partner_household.memberships.get(person=stranger).lives_here is True

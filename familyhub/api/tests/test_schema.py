@@ -18,6 +18,7 @@ PATHS = {
     "/api/v1/households/{id}/": {"get", "patch"},
     "/api/v1/households/{id}/move/": {"post"},
     "/api/v1/households/{id}/members/": {"post"},
+    "/api/v1/households/{id}/members/{person_id}/": {"patch"},
     "/api/v1/people/": {"get"},
     "/api/v1/people/{id}/": {"get", "patch"},
     "/api/v1/people/{id}/birth/": {"post"},

@@ -1,4 +1,4 @@
-"""Households: list, register, read, change, move, add a member."""
+"""Households: list, register, read, change, move, add a member, change a member's place."""
 
 from __future__ import annotations
 
@@ -242,3 +242,42 @@ class HouseholdMembersView(PeopleApiView):
             },
             context=self.context(),
         ).data
+
+
+class HouseholdMemberView(PeopleApiView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="households_members_partial_update",
+        summary="Change how someone belongs to a household",
+        description=(
+            "Their role, whether they live at the family's address, or the day they left the "
+            "family (they stay on its record). Send the household's `version` you read; a stale "
+            "version is refused with 409. History keeps every change."
+        ),
+        parameters=[id_parameter("household"), id_parameter("person", name="person_id")],
+        request=s.MemberUpdateIn,
+        responses={200: s.HouseholdDetailOut, **problems(400, 401, 403, 404, 409)},
+        examples=[ex.MEMBER_UPDATE, ex.HOUSEHOLD],
+    )
+    def patch(self, request: Request, id: str, person_id: str) -> Response:
+        household = access.household_for(request.user, id, log_view=False)
+        memberships = [m for m in household.memberships.all() if str(m.person.uuid) == person_id]
+        # The current place in the family, else the latest (someone who left and is corrected).
+        membership = next((m for m in memberships if m.left_on is None), None) or next(
+            iter(sorted(memberships, key=lambda m: m.left_on, reverse=True)), None
+        )
+        if membership is None:
+            raise NotFound(access.NOT_FOUND)
+        data = self.validated(s.MemberUpdateIn)
+        with service_errors(version=data["version"]):
+            services.membership_change(
+                actor=request.user,
+                membership=membership,
+                role=data.get("role", membership.role),
+                lives_here=data.get("lives_here", membership.lives_here),
+                left_on=data.get("left_on", membership.left_on),
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        # The service logged the change against the member.
+        return Response(household_detail(request, household.uuid, log_view=False))

@@ -338,6 +338,9 @@ API_TABLE: dict[str, Route] = {
     "api-household-members": Route(
         methods={"GET": RECORD_405, "POST": RECORD_WRITE}, record="household", api=True
     ),
+    "api-household-member": Route(
+        methods={"GET": RECORD_405, "PATCH": RECORD_WRITE}, record="household_member", api=True
+    ),
     "api-person-list": Route(methods={"GET": API_VIEWERS, "POST": API_NO_SUCH_METHOD}, api=True),
     "api-person-detail": Route(
         methods={"GET": RECORD, "POST": RECORD_405, "PATCH": RECORD_WRITE},
@@ -549,6 +552,13 @@ def _records(personas: Any) -> dict[str, dict[str, str]]:
             PARTNER: str(a_parent(personas.partner_household).uuid),
             MISSING: str(uuid.uuid4()),
         },
+        # Routes naming a family and one of its members: "<household id>/<person id>".
+        "household_member": {
+            LEAD: f"{personas.household.uuid}/{a_parent(personas.household).uuid}",
+            PARTNER: f"{personas.partner_household.uuid}/"
+            f"{a_parent(personas.partner_household).uuid}",
+            MISSING: f"{uuid.uuid4()}/{uuid.uuid4()}",
+        },
         "membership": {
             LEAD: str(personas.household.memberships.order_by("id").first().uuid),
             PARTNER: str(personas.partner_household.memberships.order_by("id").first().uuid),
@@ -568,6 +578,8 @@ def _path(found: FoundRoute, spec: Route, record_id: str | None) -> str:
     if spec.sample_path:
         return spec.sample_path
     converters = getattr(found.pattern.pattern, "converters", {})
+    if record_id and "/" in record_id:  # one id per converter, in the URL's order
+        return reverse(found.name, kwargs=dict(zip(converters, record_id.split("/"), strict=True)))
     kwargs = {name: record_id for name in converters}
     return reverse(found.name, kwargs=kwargs)
 
@@ -615,7 +627,9 @@ def test_route_access(key, personas):
                         )
                 if not spec.record or got != NOT_FOUND:
                     continue
-                body = _normalised_body(response, [v for v in records.values()])
+                body = _normalised_body(
+                    response, [part for v in records.values() for part in v.split("/")]
+                )
                 if pass_ == MISSING:
                     missing_bodies[(method, persona)] = body
                 elif body != missing_bodies.get((method, persona)):
