@@ -6,8 +6,10 @@ So a crash or a kill at any point leaves whole chunks only, the checkpoint says 
 running the batch again resumes after it; rows before it are skipped, rows after it are written
 once. Row keys make a repeated row change nothing, even across batches.
 
-The file is read twice, both times streamed: once to count its rows (for the progress bar), then
-to import them. Memory holds one chunk at a time, whatever the file's size.
+The file is streamed once to import it. The progress bar's total is estimated first from the
+file's line breaks (a byte scan, a fraction of a second for a 2 GB CSV, where parsing it to count
+would take as long again as reading it), never below the true count; the batch's `rows_in` is set
+to the exact count when it completes. Memory holds one chunk at a time, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -103,6 +105,23 @@ def _rows(batch: ImportBatch) -> Rows:
     return Rows(stored_path(batch), batch.file_format, batch.encoding)
 
 
+def _rows_estimate(batch: ImportBatch) -> int:
+    """Data rows for the progress bar: a CSV's line breaks less the header's (at least the true
+    count: quoted line breaks and blank lines only add to it); an Excel file's rows, counted."""
+    if batch.file_format == "xlsx":
+        return sum(1 for _ in _rows(batch))
+    breaks, returns, last = 0, 0, b"\n"
+    with stored_path(batch).open("rb") as fh:
+        while block := fh.read(1 << 20):
+            breaks += block.count(b"\n")
+            returns += block.count(b"\r")
+            last = block[-1:]
+    if not breaks:  # lines ended by a carriage return alone (old Mac exports)
+        breaks, last = returns, (b"\n" if last == b"\r" else last)
+    lines = breaks + (last != b"\n")
+    return max(lines - 1, 0)
+
+
 def _make_rows(
     batch: ImportBatch, data: Iterable[tuple[int, list[str]]]
 ) -> Iterator[tuple[int, Row]]:
@@ -143,7 +162,7 @@ def run(
     )
     try:
         if not batch.rows_in:
-            total = sum(1 for _ in _rows(batch))
+            total = _rows_estimate(batch)
             ImportBatch.objects.filter(pk=batch.pk).update(rows_in=total)
             batch.rows_in = total
         ctx = kind.prepare(batch=batch, actor=actor, options=dict(options or {}))
@@ -177,6 +196,8 @@ def run(
         )
         logger.exception("import batch %s interrupted at row %s", batch.uuid, batch.position)
         raise
+    # The estimate made way for the exact count: every data row was read.
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_in=F("position"))
     _finish(batch, Status.COMPLETED)
     batch.refresh_from_db()
     return batch

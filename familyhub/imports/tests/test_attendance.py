@@ -256,3 +256,24 @@ def test_a_crash_anywhere_leaves_whole_chunks_and_a_rerun_completes(
     assert sorted(batch.rejected.values_list("row_number", flat=True)) == list(
         range(2 + in_scope, 14)
     )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_progress_total_is_estimated_from_line_breaks_and_made_exact(setup, newline):
+    """The progress bar's total comes from a byte scan, never below the true count (a quoted line
+    break and a blank line only add to it); the completed batch records the exact count in."""
+    personas, session, people = setup
+    lines = [
+        "Session,Person,Attended,Note",
+        f'{session.uuid},{people[0].uuid},yes,"two{newline}lines"',
+        "",
+        f"{session.uuid},{people[1].uuid},no,",
+    ]
+    data = newline.join(lines).encode()  # no line break after the last row
+    batch = upload(personas.team_manager, "attendance", data)
+    services.mapping_set(actor=personas.team_manager, batch=batch, mapping=batch.mapping)
+    estimate = engine._rows_estimate(batch)
+    assert estimate == 4  # five physical lines, one the header
+    batch = engine.run(batch)
+    assert batch.status == ImportBatch.Status.COMPLETED
+    assert (batch.rows_in, batch.rows_loaded) == (2, 2)
