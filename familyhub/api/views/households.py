@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -263,11 +264,11 @@ class HouseholdMemberView(PeopleApiView):
         household = access.household_for(request.user, id, log_view=False)
         memberships = [m for m in household.memberships.all() if str(m.person.uuid) == person_id]
         # The current place in the family, else the latest (someone who left and is corrected).
-        membership = next((m for m in memberships if m.left_on is None), None) or next(
-            iter(sorted(memberships, key=lambda m: m.left_on, reverse=True)), None
-        )
-        if membership is None:
+        current = [m for m in memberships if m.left_on is None]
+        latest = (current or sorted(memberships, key=lambda m: m.left_on or date.min))[-1:]
+        if not latest:
             raise NotFound(access.NOT_FOUND)
+        membership = latest[0]
         data = self.validated(s.MemberUpdateIn)
         with service_errors(version=data["version"]):
             services.membership_change(
