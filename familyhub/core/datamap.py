@@ -343,6 +343,9 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "erased_at": _f(C.RIGHTS, "when the person's data was erased"),
         "recipients_told_on": _f(C.RIGHTS, "when the recipients were told (Article 19)"),
         "recipients_told": _f(C.RIGHTS, "which organisations were told, and how"),
+        "no_challenge_note": _f(
+            C.RIGHTS, "a rectification not made: the person did not want their challenge noted"
+        ),
     },
     "rights.RequestPause": {
         **_BASE,
@@ -406,6 +409,25 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "decision": _f(C.RIGHTS, "release or withhold another person's data"),
         "reason": _f(C.RIGHTS, "why (may mention the other person)"),
         "decided_by": _f(C.STAFF, "the reviewer", _STAFF, Subject.STAFF),
+        "decided_at": _f(C.RIGHTS, "when it was decided"),
+    },
+    # The person says the record is wrong (Articles 16 and 18(1)(a); ADR 0027). Personal, not
+    # special category as such; a statement about a case note or a special-category detail is
+    # shown only to roles that see those (AccuracyChallenge.special).
+    "rights.AccuracyChallenge": {
+        **_VERSIONED,
+        "person": _f(C.IDENTITY, "who says the record is wrong"),
+        "target": _f(C.RIGHTS, "what they dispute: their details, one detail, a contact, a need"),
+        "field_name": _f(C.RIGHTS, "which of their details (its name in this data map)"),
+        "contact": _f(C.RIGHTS, "the contact or visit whose record they dispute"),
+        "outcome_record": _f(C.RIGHTS, "the need, strength or goal they dispute"),
+        "statement": _f(C.RIGHTS, "their statement, in their own words"),
+        "received_on": _f(C.RIGHTS, "when they told us"),
+        "request": _tech("the rectification request it came with"),
+        "outcome": _f(C.RIGHTS, "corrected, not corrected, or still being checked"),
+        "outcome_reason": _f(C.RIGHTS, "what was corrected, or why not, as they were told"),
+        "recorded_by": _f(C.STAFF, "who recorded it", _STAFF, Subject.STAFF),
+        "decided_by": _f(C.STAFF, "who decided", _STAFF, Subject.STAFF),
         "decided_at": _f(C.RIGHTS, "when it was decided"),
     },
     "places.PopulationEstimate": {

@@ -234,6 +234,8 @@ MODEL_WORDS: dict[str, str] = {
     "rights.DisclosureRecord": "when we sent your information to you or to another organisation",
     "rights.AccessPack": "copies of your information we prepared for you",
     "rights.PackDecision": "what we decided to include in those copies",
+    "rights.AccuracyChallenge": "what you told us is wrong on your record, in your words, and what "
+    "we did about it",
     "sharing.Output": "reports and files sent to organisations we share information with",
     "imports.ImportBatch": "information about you that partner organisations sent us in files",
     "imports.RejectedRow": "information about you that partner organisations sent us in files",

@@ -300,6 +300,13 @@ DECISIONS: dict[str, Decision] = {
         links={"person": DELETE},
         sweep=("reason",),
     ),
+    "rights.AccuracyChallenge": Decision(
+        "The person's challenges to the accuracy of their record, with their statements in their "
+        "own words: deleted with them (and with the contact or need they dispute, by cascade). A "
+        "relative's statement, and what they were told, are swept for the person's names.",
+        links={"person": DELETE},
+        sweep=("statement", "outcome_reason"),
+    ),
     "casework.Enquiry": Decision(
         "Enquiries and complaints about the family: deleted with the family.",
         links={"household": DELETE},

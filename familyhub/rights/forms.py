@@ -175,6 +175,53 @@ class CloseForm(_Optional):
         area=True,
         help_text="If refused in whole or in part: the exemption relied on",
     )
+    no_challenge_note = forms.BooleanField(
+        label="They did not want a note of their challenge on their record",
+        required=False,
+        help_text="For a correction not made: otherwise record their challenge, with their "
+        "statement, from the request's page",
+    )
+
+
+class ChallengeForm(_Optional):
+    """What the person says is wrong, and their statement (rights.services.accuracy)."""
+
+    target = forms.ChoiceField(
+        label="What do they say is wrong?",
+        required=False,
+        help_text="Their details as a whole, one detail, or the record of a contact or a need",
+    )
+    statement = _text(
+        "Their statement",
+        area=True,
+        help_text="What they say is wrong and why, in their own words: it is shown with the "
+        "record and is part of their data",
+    )
+    received_on = _date("Date they told us")
+
+    def __init__(self, *args: Any, targets: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["target"])
+        field.choices = [("", "Choose"), *targets]
+
+
+class ChallengeDecisionForm(_Optional):
+    """What was decided about a challenge."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    outcome = _choice(
+        "Was the record corrected?",
+        [
+            ("corrected", "Yes: the record was corrected"),
+            ("not_corrected", "No: the record stays as it is, with their statement beside it"),
+        ],
+    )
+    reason = _text(
+        "What was corrected, or why not",
+        area=True,
+        help_text="If not corrected: the reason, as you told them, and that they may complain to "
+        "the Information Commissioner's Office",
+    )
 
 
 class ReasonForm(_Optional):
@@ -227,6 +274,8 @@ def review_form_fields(
 
 
 __all__ = [
+    "ChallengeDecisionForm",
+    "ChallengeForm",
     "CloseForm",
     "DoorRequestForm",
     "ExtensionForm",

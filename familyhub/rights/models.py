@@ -9,7 +9,9 @@ classified in `familyhub/core/datamap.py` (invariant 4).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 
 from familyhub.core.models import BaseModel, VersionedModel
 from familyhub.sharing.models import Level
@@ -200,6 +202,11 @@ class RightsRequest(VersionedModel):
     # rectification, an erasure or a restriction.
     recipients_told_on = models.DateField(null=True, blank=True)
     recipients_told = models.TextField(blank=True, help_text="Whom you told, and how")
+    # A rectification not made (in whole or in part): the person's challenge is noted on the
+    # record (AccuracyChallenge), unless they said they did not want a note (ADR 0027).
+    no_challenge_note = models.BooleanField(
+        "the person did not want a note of their challenge on the record", default=False
+    )
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -459,3 +466,168 @@ class PackDecision(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.decision}"
+
+
+class AccuracyChallenge(VersionedModel):
+    """The person says something on their record is wrong (UK GDPR Articles 16 and 18(1)(a);
+    R-RIGHTS-1; ADR 0027): what they dispute, their statement in their own words, and what was
+    decided: corrected, not corrected (with the reason they were told), or still being checked.
+
+    What is challenged is addressed as the data map addresses it: the person's details as a whole,
+    one field of `people.Person` by its data-map name, or one recorded contact or one need,
+    strength or goal (`casework.Contact`, `casework.OutcomeRecord`), by foreign key, so that the
+    challenge goes with the record it disputes. Nothing is deleted by hand: a decided challenge
+    stays as history, and while the record is not corrected the statement is shown wherever the
+    disputed data is (the person page, the contacts page, the subject access pack). Written only by
+    `rights.services.accuracy`; read through `rights.selectors_accuracy`.
+    """
+
+    class Target(models.TextChoices):
+        DETAILS = "details", "Their details as a whole"
+        FIELD = "field", "One of their details"
+        CONTACT = "contact", "The record of a contact or visit"
+        OUTCOME_RECORD = "outcome_record", "A need, strength or goal recorded with the family"
+
+    class Outcome(models.TextChoices):
+        CHECKING = "checking", "Still being checked"
+        CORRECTED = "corrected", "Corrected"
+        NOT_CORRECTED = "not_corrected", "Not corrected: their statement stays with the record"
+
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="accuracy_challenges",
+        help_text="Who says the record is wrong",
+    )
+    target = models.CharField("what they dispute", max_length=20, choices=Target.choices)
+    field_name = models.CharField(
+        "which detail",
+        max_length=60,
+        blank=True,
+        help_text="For one of their details: its name in the data map (people.Person)",
+    )
+    contact = models.ForeignKey(
+        "casework.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="accuracy_challenges",
+    )
+    outcome_record = models.ForeignKey(
+        "casework.OutcomeRecord",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="accuracy_challenges",
+    )
+    statement = models.TextField("their statement", help_text="In their own words")
+    received_on = models.DateField("date they told us")
+    request = models.ForeignKey(
+        RightsRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accuracy_challenges",
+        help_text="The rectification request it came with, if any",
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.CHECKING)
+    outcome_reason = models.TextField(
+        "what was done and why",
+        blank=True,
+        help_text="What was corrected, or why not, as the person was told",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = "challenge to the accuracy of the record"
+        indexes = [models.Index(fields=["person", "-received_on"], name="accuracy_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        target="details",
+                        field_name="",
+                        contact__isnull=True,
+                        outcome_record__isnull=True,
+                    )
+                    | (
+                        models.Q(target="field", contact__isnull=True, outcome_record__isnull=True)
+                        & ~models.Q(field_name="")
+                    )
+                    | models.Q(
+                        target="contact",
+                        field_name="",
+                        contact__isnull=False,
+                        outcome_record__isnull=True,
+                    )
+                    | models.Q(
+                        target="outcome_record",
+                        field_name="",
+                        contact__isnull=True,
+                        outcome_record__isnull=False,
+                    )
+                ),
+                name="accuracy_target_consistent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"challenge to {self.title} ({self.outcome})"
+
+    @property
+    def field_label(self) -> str:
+        """The disputed detail in words ('date of birth'), or '' when it is not one field."""
+        if self.target != self.Target.FIELD:
+            return ""
+        from familyhub.people.models import Person
+
+        try:
+            f = Person._meta.get_field(self.field_name)
+        except FieldDoesNotExist:  # a field since renamed: its data-map name is what was recorded
+            return self.field_name.replace("_", " ")
+        return str(getattr(f, "verbose_name", self.field_name))
+
+    @property
+    def title(self) -> str:
+        """What is disputed, in words: 'date of birth', 'the home visit of 12/03/2026'."""
+        if self.target == self.Target.FIELD:
+            return self.field_label
+        if self.target == self.Target.CONTACT and self.contact is not None:
+            when = timezone.localtime(self.contact.occurred_at)
+            return f"the record of the {self.contact.get_kind_display().lower()} of {when:%d/%m/%Y}"
+        if self.target == self.Target.OUTCOME_RECORD and self.outcome_record is not None:
+            r = self.outcome_record
+            return f"the {r.get_kind_display().lower()} recorded on {r.recorded_on:%d/%m/%Y}"
+        return "their details"
+
+    @property
+    def special(self) -> bool:
+        """A contact's notes, a need's description and the special-category details are shown only
+        to roles that see special category data (R-PEOPLE-3): so is a statement about them."""
+        if self.target in (self.Target.CONTACT, self.Target.OUTCOME_RECORD):
+            return True
+        from familyhub.core.datamap import special_category_fields
+
+        return self.target == self.Target.FIELD and self.field_name in special_category_fields(
+            "people.Person"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.CHECKING
+
+    @property
+    def stands(self) -> bool:
+        """The disputed data is still on the record: the notice is shown beside it."""
+        return self.outcome != self.Outcome.CORRECTED

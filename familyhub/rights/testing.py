@@ -100,3 +100,37 @@ def exercise_rights(dpo: Any, person: Person, *, marker: str = "") -> dict[str, 
         "portability": portability,
         "export": export.disclosure,
     }
+
+
+def a_visit(worker: Any, household: Household, person: Person | None = None, **fields: Any) -> Any:
+    """A home visit recorded by `worker` (a caseworker of the family's organisation) 3 days ago."""
+    from datetime import timedelta
+
+    from familyhub.casework.services import contacts
+
+    return contacts.contact_record(
+        actor=worker,
+        household=household,
+        person=person,
+        kind=fields.pop("kind", "home_visit"),
+        occurred_at=fields.pop("occurred_at", timezone.now() - timedelta(days=3)),
+        duration_minutes=fields.pop("duration_minutes", 45),
+        notes=fields.pop("notes", "Mum seemed low; the flat was cold and damp."),
+        **fields,
+    )
+
+
+def a_challenge(actor: Any, person: Person, **fields: Any) -> Any:
+    """A challenge to the accuracy of `person`'s record (their date of birth unless told)."""
+    from familyhub.rights.models import AccuracyChallenge
+
+    fields.setdefault("target", AccuracyChallenge.Target.FIELD)
+    if fields["target"] == AccuracyChallenge.Target.FIELD:
+        fields.setdefault("field_name", "date_of_birth")
+    return services.challenge_record(
+        actor=actor,
+        person=person,
+        statement=fields.pop("statement", "My date of birth is the 3rd of March, not May."),
+        received_on=fields.pop("received_on", timezone.localdate()),
+        **fields,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from familyhub.rights.views import carry_out, packs, requests
+from familyhub.rights.views import accuracy, carry_out, packs, requests
 
 app_name = "rights"
 
@@ -44,6 +44,18 @@ urlpatterns = [
         name="request_carry_out",
     ),
     path("rights/requests/<uuid:request_id>/close/", requests.request_close, name="request_close"),
+    # Challenges to the accuracy of a record (Articles 16 and 18(1)(a); ADR 0027): the DPO's,
+    # with a rectification request.
+    path(
+        "rights/requests/<uuid:request_id>/accuracy-challenge/",
+        accuracy.request_challenge_new,
+        name="request_challenge_new",
+    ),
+    path(
+        "rights/accuracy-challenges/<uuid:challenge_id>/outcome/",
+        accuracy.request_challenge_outcome,
+        name="request_challenge_outcome",
+    ),
     path("rights/requests/<uuid:request_id>/pack/", packs.pack_generate, name="pack_generate"),
     path(
         "rights/requests/<uuid:request_id>/data.json",
@@ -72,5 +84,16 @@ urlpatterns = [
         "families/<uuid:household_id>/rights-request/",
         requests.request_log,
         name="request_log",
+    ),
+    # ... and a challenge to the accuracy of a record told to them, from the person's page.
+    path(
+        "people/<uuid:person_id>/accuracy-challenge/",
+        accuracy.person_challenge_new,
+        name="person_challenge_new",
+    ),
+    path(
+        "accuracy-challenges/<uuid:challenge_id>/outcome/",
+        accuracy.person_challenge_outcome,
+        name="person_challenge_outcome",
     ),
 ]

@@ -2,8 +2,9 @@
 
 A handful of requests about demo families in every state the dashboard shows: an access request
 overdue, one due within days with its pack waiting for review, one waiting for proof of identity, an
-extended portability request, a new erasure request whose person is not found yet, and a closed
-correction. Made through `rights.services` as the demo DPO (so they carry their history and access
+extended portability request, a new erasure request whose person is not found yet, a closed
+correction, and a correction being checked: the mother disputes the note of a home visit, and her
+statement is shown on that visit and on her page (ADR 0027). Made through `rights.services` as the demo DPO (so they carry their history and access
 log like real ones), from a fixed seed; safe to run again (nothing is added once any request exists).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -98,4 +100,39 @@ def load_rights_demo(*, seed: int = 2026) -> str:
         outcome="completed",
         outcome_note="Her family worker corrected the phone number; she was told by letter.",
     )
+    _disputed_visit(dpo, people[1], seen, today)
     return f"Made {RightsRequest.objects.count()} rights requests for the DPO's dashboard."
+
+
+def _disputed_visit(dpo: User, person: Person, seen: Any, today: Any) -> None:
+    """An open rectification request: the person disputes the note of their family's latest home
+    visit (their details as a whole if the family has none), still being checked."""
+    from familyhub.casework.models import Contact
+    from familyhub.rights.models import AccuracyChallenge
+
+    visit = (
+        Contact.objects.filter(household__memberships__person=person, status=Contact.Status.DONE)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    received = today - timedelta(days=4)
+    request = services.request_record(
+        actor=dpo,
+        kind=RequestKind.RECTIFICATION,
+        person=person,
+        received_on=received,
+        received_via="email",
+        description="The note of your home visit says I seemed low and the flat was untidy. "
+        "That is not true and I want it changed.",
+        identity=seen,
+    )
+    services.challenge_record(
+        actor=dpo,
+        person=person,
+        target=AccuracyChallenge.Target.CONTACT if visit else AccuracyChallenge.Target.DETAILS,
+        contact=visit,
+        statement="I was tired because the baby had been up all night, not low. We had just "
+        "moved in and the boxes were not unpacked yet.",
+        received_on=received,
+        request=request,
+    )

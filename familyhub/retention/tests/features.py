@@ -22,6 +22,7 @@ def exercise_other_features(
     _casework(world, household=household, person=person, child=child)
     _break_glass(world, household=household)
     _rights(world, person=person, child=child)
+    _accuracy(world, household=household, person=person, partner=partner)
     _linkage(world, household=household, person=person)
     _imports(world, household=household, person=person)
 
@@ -281,6 +282,67 @@ def _rights(world: Any, *, person: Any, child: Any) -> None:
         request=child_request,
         outcome="withdrawn",
         outcome_note="Zqxwanda Zqxwellington withdrew it",
+    )
+
+
+def _accuracy(world: Any, *, household: Any, person: Any, partner: Any) -> None:
+    """Challenges to the accuracy of the record (ADR 0027): the person disputes their date of birth
+    with a rectification request (not corrected, the request refused) and their visit's note; their
+    partner disputes the family's phone call, naming them (swept when the person is erased)."""
+    from familyhub.casework.models import Contact
+    from familyhub.rights import services as rights
+    from familyhub.rights.models import AccuracyChallenge, IdentityMethod, ReceivedVia, RequestKind
+
+    dpo, today = world.dpo, timezone.localdate()
+    full_name = f"{person.given_name} {person.family_name}"
+    request = rights.request_record(
+        actor=dpo,
+        kind=RequestKind.RECTIFICATION,
+        received_on=today,
+        received_via=ReceivedVia.EMAIL,
+        description="Zqxw says the date of birth is wrong",
+        person=person,
+        identity=rights.IdentityCheck(method=IdentityMethod.DOCUMENTS, evidence="Zqxw passport"),
+    )
+    challenge = rights.challenge_record(
+        actor=dpo,
+        person=person,
+        target=AccuracyChallenge.Target.FIELD,
+        field_name="date_of_birth",
+        statement="Zqxw: I was born in 1962",
+        received_on=today,
+        request=request,
+    )
+    rights.challenge_decide(
+        actor=dpo,
+        challenge=challenge,
+        outcome=AccuracyChallenge.Outcome.NOT_CORRECTED,
+        reason="Zqxw birth certificate says 1961",
+    )
+    rights.request_close(
+        actor=dpo,
+        request=request,
+        outcome="refused",
+        outcome_note=f"Told {full_name} why; the statement is noted",
+        refusal_reasons=f"The record of {full_name} matches the birth certificate",
+    )
+    visit = Contact.objects.filter(household=household, person=person).order_by("id").first()
+    rights.challenge_record(
+        actor=world.practitioner,
+        person=person,
+        target=AccuracyChallenge.Target.CONTACT,
+        contact=visit,
+        statement="Zqxw never said that at the visit",
+        received_on=today,
+    )
+    call = Contact.objects.filter(household=household, person__isnull=True).order_by("id").first()
+    rights.challenge_record(
+        actor=world.practitioner,
+        person=partner,
+        target=AccuracyChallenge.Target.CONTACT,
+        contact=call,
+        statement=f"{full_name} was in, not out",
+        received_on=today,
     )
 
 

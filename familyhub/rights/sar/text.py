@@ -28,6 +28,7 @@ KIND_NAMES = {
     "privacy.Restriction": "Restriction of the use of your data",
     "privacy.Objection": "Objection to a use of your data",
     "rights.RightsRequest": "Request about your data",
+    "rights.AccuracyChallenge": "Something you told us is wrong on your record",
 }
 
 

@@ -1,7 +1,9 @@
 """Every write of the rights app (invariant 1): requests and their deadlines (`requests`),
-subject access packs (`packs`), portability exports (`portability`) and the reminders
-(`reminders`). Views, commands and tasks call these and nothing else."""
+subject access packs (`packs`), portability exports (`portability`), the reminders
+(`reminders`) and challenges to the accuracy of a record (`accuracy`). Views, commands and
+tasks call these and nothing else."""
 
+from familyhub.rights.services.accuracy import challenge_decide, challenge_record
 from familyhub.rights.services.carry_out import (
     erasure_available,
     request_decide_objection,
@@ -30,6 +32,8 @@ from familyhub.rights.services.requests import (
 __all__ = [
     "IdentityCheck",
     "Reminder",
+    "challenge_decide",
+    "challenge_record",
     "deadline_of",
     "erasure_available",
     "extension_grant",

@@ -591,6 +591,12 @@ def completion_problem(request: RightsRequest) -> str:
             "Tell the organisations their data was disclosed to about the change (Article 19), "
             "and record when."
         )
+    if kind == RequestKind.RECTIFICATION:
+        from familyhub.rights.services.accuracy import open_challenge_problem
+
+        problem = open_challenge_problem(request)
+        if problem:
+            return problem
     if kind == RequestKind.WITHDRAW_CONSENT:
         consent = (
             Consent.objects.filter(
@@ -651,9 +657,16 @@ def request_close(
     outcome: str,
     outcome_note: str,
     refusal_reasons: str = "",
+    no_challenge_note: bool = False,
 ) -> RightsRequest:
     """Close the request: done in full or in part (only once identity is checked and the request
-    was carried out), refused (with the reasons), or withdrawn by the requester."""
+    was carried out), refused (with the reasons), or withdrawn by the requester.
+
+    A rectification refused in whole or in part needs the person's challenge noted on their record
+    (`accuracy.challenge_record`, decided 'not corrected'), or `no_challenge_note`: the person said
+    they did not want a note (ADR 0027)."""
+    from familyhub.rights.services.accuracy import note_problem, open_challenge_problem
+
     access.require(actor, MANAGE)
     _require_open(request)
     errors: dict[str, list[str]] = {}
@@ -663,6 +676,14 @@ def request_close(
         problem = completion_problem(request)
         if problem:
             errors["outcome"] = [problem]
+    elif outcome == Outcome.REFUSED and request.person_id is not None:
+        problem = open_challenge_problem(request)
+        if problem:
+            errors["outcome"] = [problem]
+    if not errors.get("outcome"):
+        problem = note_problem(request, outcome, no_challenge_note)
+        if problem:
+            errors["no_challenge_note"] = [problem]
     if outcome in (Outcome.REFUSED, Outcome.PARTLY_REFUSED) and not refusal_reasons.strip():
         errors["refusal_reasons"] = [
             "Give the reasons for refusing (the exemption relied on), as the person is told them."
@@ -686,6 +707,7 @@ def request_close(
                 "refusal_reasons",
                 "closed_on",
                 "closed_by",
+                "no_challenge_note",
             ],
             data={
                 "status": Status.CLOSED,
@@ -694,6 +716,9 @@ def request_close(
                 "refusal_reasons": refusal_reasons.strip(),
                 "closed_on": today,
                 "closed_by": actor if getattr(actor, "pk", None) else None,
+                "no_challenge_note": bool(no_challenge_note)
+                and request.kind == RequestKind.RECTIFICATION
+                and outcome in (Outcome.REFUSED, Outcome.PARTLY_REFUSED),
             },
             changes=changes,
             person=request.person,

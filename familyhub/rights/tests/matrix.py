@@ -12,6 +12,13 @@ Records (made by the route's `setup`):
 - access_pack: a draft subject access pack generated for each of those requests.
 A request received at the door is recorded from the family's page: the front-line roles, for the
 families in their scope (RECORD_RIGHTS_REQUEST, a household record route).
+
+Challenges to the accuracy of a record (ADR 0027), made by `_setup_challenges`:
+- rectification_request: a rectification request about each family's parent, identity checked;
+- dpo_challenge: a challenge recorded by the DPO with each of those requests (the DPO decides it);
+- accuracy_challenge: a challenge told to front-line staff by each family's parent (recorded by the
+  practitioner and by the partner's staff): staff who can correct the record, in scope, decide it.
+A challenge is recorded from the person page by the front-line roles, in scope (a person route).
 """
 
 from __future__ import annotations
@@ -41,6 +48,29 @@ def _setup(personas: Any) -> None:
     requests[MISSING] = str(uuid.uuid4())
     packs[MISSING] = str(uuid.uuid4())
     personas.rights_records = {"rights_request": requests, "access_pack": packs}
+
+
+def _setup_challenges(personas: Any) -> None:
+    from familyhub.rights.models import RequestKind
+    from familyhub.rights.testing import a_challenge, a_parent, make_request
+
+    records: dict[str, dict[Any, str]] = {
+        "rectification_request": {},
+        "dpo_challenge": {},
+        "accuracy_challenge": {},
+    }
+    for pass_, household, worker in (
+        (LEAD, personas.household, personas.practitioner),
+        (PARTNER, personas.partner_household, personas.partner_staff),
+    ):
+        parent = a_parent(household)
+        rr = make_request(personas.dpo, parent, kind=RequestKind.RECTIFICATION)
+        records["rectification_request"][pass_] = str(rr.uuid)
+        records["dpo_challenge"][pass_] = str(a_challenge(personas.dpo, parent, request=rr).uuid)
+        records["accuracy_challenge"][pass_] = str(a_challenge(worker, parent).uuid)
+    for kind in records.values():
+        kind[MISSING] = str(uuid.uuid4())
+    personas.rights_records = {**getattr(personas, "rights_records", {}), **records}
 
 
 def _dpo_page(note: str = "") -> Route:
@@ -94,6 +124,29 @@ RIGHTS_TABLE: dict[str, Route] = {
     "rights:pack_release": _pack("refused while flagged items have no decision"),
     "rights:pack_document": _pack("the printable document (a draft preview until released)"),
     "rights:pack_json": _pack("the JSON file"),
+    "rights:request_challenge_new": Route(
+        methods={"GET": DPO_RECORD, "POST": DPO_RECORD},
+        record="rectification_request",
+        setup=_setup_challenges,
+        note="what the person says is wrong, with a rectification request; errors shown again",
+    ),
+    "rights:request_challenge_outcome": Route(
+        methods={"GET": DPO_RECORD, "POST": DPO_RECORD},
+        record="dpo_challenge",
+        setup=_setup_challenges,
+        note="a challenge that came with a request; an empty form is shown with its errors",
+    ),
+    "rights:person_challenge_new": Route(
+        methods={"GET": DOOR, "POST": DOOR},
+        record="person",
+        note="front-line staff note that the person disputes their record; errors shown again",
+    ),
+    "rights:person_challenge_outcome": Route(
+        methods={"GET": DOOR, "POST": DOOR},
+        record="accuracy_challenge",
+        setup=_setup_challenges,
+        note="staff who can correct the record (EDIT_PEOPLE), in scope; errors shown again",
+    ),
     "rights:request_log": Route(
         methods={"GET": DOOR, "POST": DOOR},
         record="household",

@@ -573,13 +573,18 @@ def test_the_demo_requests_show_every_state_of_the_dashboard(personas):
 
     for _ in range(3):
         make_household(organisation=personas.lead, ward=personas.ward)
-    assert load_rights_demo(seed=1).startswith("Made 6 rights requests")
+    assert load_rights_demo(seed=1).startswith("Made 7 rights requests")
     statuses = set(RightsRequest.objects.values_list("status", flat=True))
     assert statuses == {Status.OPEN, Status.WAITING, Status.CLOSED}
     today = _today()
     assert RightsRequest.objects.filter(status=Status.OPEN, due_on__lt=today).exists()  # overdue
     assert RightsRequest.objects.filter(extension_months=1).exists()
     assert RightsRequest.objects.filter(person__isnull=True).exists()
+    # A correction being checked: the person's challenge, with their statement (ADR 0027).
+    from familyhub.rights.models import AccuracyChallenge
+
+    disputed = AccuracyChallenge.objects.get()
+    assert disputed.request.kind == RequestKind.RECTIFICATION and disputed.is_open
     assert load_rights_demo(seed=1) == "Rights requests: already made, none added."
 
 

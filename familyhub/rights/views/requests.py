@@ -19,6 +19,7 @@ from familyhub.core.errors import ValidationFailed
 from familyhub.core.http import posted
 from familyhub.people.forms import apply_errors
 from familyhub.rights import deadlines, selectors, services
+from familyhub.rights import selectors_accuracy as accuracy_selectors
 from familyhub.rights.forms import (
     CloseForm,
     DoorRequestForm,
@@ -207,6 +208,9 @@ def request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
             "history": selectors.request_history(rr),
             "completion_problem": services.requests.completion_problem(rr) if rr.is_open else "",
             "recipients_to_tell": selectors.recipients_to_tell(rr),
+            "challenges": accuracy_selectors.of_request(rr)
+            if rr.kind == RequestKind.RECTIFICATION
+            else [],
             "can_carry_out": rr.kind
             in (
                 RequestKind.RESTRICTION,
@@ -427,17 +431,27 @@ def request_close(request: HttpRequest, request_id: str) -> HttpResponse:
                 outcome=data["outcome"],
                 outcome_note=data["outcome_note"],
                 refusal_reasons=data["refusal_reasons"],
+                no_challenge_note=data["no_challenge_note"],
             )
         except ValidationFailed as e:
             apply_errors(form, e.errors)
         else:
             return done(request, rr, f"Request {rr.reference} closed.")
+    fields = ["outcome", "outcome_note", "refusal_reasons"]
+    intro = "Record what was done. A refusal, in whole or in part, needs its reasons."
+    if rr.kind == RequestKind.RECTIFICATION:
+        # A correction not made: their challenge is noted on the record, or they chose no note.
+        fields.append("no_challenge_note")
+        intro += (
+            " A correction not made (in whole or in part) needs the person's challenge recorded "
+            "from the request's page, unless they did not want a note on their record."
+        )
     return form_page(
         request,
         rr,
         form,
         title="Close the request",
         button="Close the request",
-        intro=services.requests.completion_problem(rr)
-        or "Record what was done. A refusal, in whole or in part, needs its reasons.",
+        intro=services.requests.completion_problem(rr) or intro,
+        fields=fields,
     )
