@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("familyhub.sharing.urls", namespace="sharing")),
     path("", include("familyhub.imports.urls", namespace="imports")),
     path("", include("familyhub.linkage.urls", namespace="linkage")),
+    path("", include("familyhub.places.urls", namespace="places")),
     path("api/", include("familyhub.api.urls")),
 ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from familyhub.engagement import rules
 from familyhub.engagement.models import Service
@@ -39,6 +40,16 @@ class WholeNumber(forms.IntegerField):
         )
         kwargs.setdefault("error_messages", {"invalid": "Enter a whole number"})
         super().__init__(**kwargs)
+
+
+def keep_in_use(form: forms.BaseForm, name: str, current: Sequence[Any]) -> None:
+    """Offer only the organisations or venues in use (`active`), and those the record already
+    names (a retired one stays on old records: places.services)."""
+    field: Any = form.fields[name]
+    keep = Q(pk__in=[c.pk for c in current if c is not None])
+    field.queryset = field.queryset.model._default_manager.filter(Q(active=True) | keep).order_by(
+        "name"
+    )
 
 
 class _Quiet:
@@ -103,6 +114,15 @@ class ServiceForm(_Quiet, forms.Form):
     )
     active = forms.BooleanField(required=False, initial=True, label="Offered to families now")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Retired organisations and venues are not offered (R-PEOPLE-4), except those the
+        # service already names: they stay on it until someone unticks them.
+        provider = self.initial.get("provider")
+        keep_in_use(self, "provider", [provider] if provider else [])
+        keep_in_use(self, "delivered_by", self.initial.get("delivered_by") or [])
+        keep_in_use(self, "venues", self.initial.get("venues") or [])
 
     def service_data(self) -> dict[str, Any]:
         data = {
@@ -383,6 +403,8 @@ class SessionForm(_Quiet, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        venue = self.initial.get("venue")
+        keep_in_use(self, "venue", [venue] if venue else [])
         self.fields["workers"].choices = [  # type: ignore[attr-defined]
             (str(u.pk), u.get_full_name() or u.username) for u in staff
         ]

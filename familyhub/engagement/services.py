@@ -106,6 +106,12 @@ def _clean_service(data: Mapping[str, Any], *, existing: Service | None = None) 
         errs.add("description", "Describe what the family gets")
     if (not existing or "provider" in out) and not isinstance(out.get("provider"), Organisation):
         errs.add("provider", "Choose the organisation that provides the service")
+    elif (
+        "provider" in out
+        and not out["provider"].active
+        and out["provider"].pk != getattr(existing, "provider_id", None)
+    ):
+        errs.add("provider", f"{out['provider'].name} is retired: choose another organisation")
     capacity = out.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or capacity < 1):
         errs.add(
@@ -143,6 +149,20 @@ def _set_many(
         )
 
 
+def _refuse_retired(
+    chosen: dict[str, Sequence[Any] | None], service: Service | None = None
+) -> None:
+    """Retired organisations and venues (R-PEOPLE-4) cannot be newly named on a service; those it
+    already names may stay."""
+    errs = _Errors()
+    for name, items in chosen.items():
+        had = set(getattr(service, name).values_list("pk", flat=True)) if service else set()
+        for item in items or ():
+            if not item.active and item.pk not in had:
+                errs.add(name, f"{item.name} is retired: untick it")
+    errs.raise_if_any()
+
+
 def service_create(
     *,
     actor: Any,
@@ -152,6 +172,7 @@ def service_create(
 ) -> Service:
     access.require(actor, Capability.MANAGE_SERVICES)
     clean = _clean_service(data)
+    _refuse_retired({"delivered_by": delivered_by, "venues": venues})
     changes = ChangeSet(actor=actor)
     try:
         with transaction.atomic():
@@ -177,6 +198,7 @@ def service_update(
 ) -> Service:
     access.require(actor, Capability.MANAGE_SERVICES)
     clean = _clean_service(data, existing=service)
+    _refuse_retired({"delivered_by": delivered_by, "venues": venues}, service)
     changes = ChangeSet(actor=actor, reason=reason)
     with transaction.atomic():
         changed = model_update(
@@ -476,6 +498,8 @@ def _clean_session(
     elif (existing is None or "organisation" in out) and org.pk not in _actor_orgs(actor):
         errs.add("organisation", "You can only plan sessions for an organisation you work for")
     venue = merged.get("venue")
+    if venue is not None and not venue.active and venue.pk != getattr(existing, "venue_id", None):
+        errs.add("venue", f"{venue.name} is retired: choose another venue")
     if venue is not None and "ward" not in data and (existing is None or "venue" in out):
         out["ward"] = venue.ward
     capacity = merged.get("capacity")

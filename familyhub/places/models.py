@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from familyhub.core.models import BaseModel
+from familyhub.core.models import BaseModel, VersionedModel
 
 
 class Area(BaseModel):
@@ -33,7 +33,13 @@ class Ward(BaseModel):
         return f"{self.name} ({self.code})"
 
 
-class Organisation(BaseModel):
+class Organisation(VersionedModel):
+    """A lead organisation, delivery partner or other agency (R-PEOPLE-4).
+
+    Added and changed by administrators through `places.services` (every change recorded); never
+    deleted: a retired organisation (`active` false) stays on old records but is offered nowhere.
+    """
+
     class Kind(models.TextChoices):
         LEAD = "lead", "Lead organisation"
         DELIVERY_PARTNER = "delivery_partner", "Delivery partner"
@@ -61,10 +67,13 @@ class Organisation(BaseModel):
         return self.name
 
 
-class Team(BaseModel):
+class Team(VersionedModel):
+    """A team of an organisation; retired (`active` false) rather than deleted, like it."""
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=150)
     area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL)
+    active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -76,7 +85,9 @@ class Team(BaseModel):
         return f"{self.name} ({self.organisation})"
 
 
-class Venue(BaseModel):
+class Venue(VersionedModel):
+    """Where sessions happen; retired (`active` false) rather than deleted."""
+
     name = models.CharField(max_length=150)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="venues"
@@ -84,6 +95,7 @@ class Venue(BaseModel):
     ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.SET_NULL)
     address = models.CharField(max_length=250, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]

@@ -42,9 +42,12 @@ def caseworkers(organisation_ids: list[int]) -> list[Any]:
 
 
 def teams_of(organisation_ids: list[int]) -> list[Any]:
+    """The teams in use of these organisations (a retired team is not offered: R-PEOPLE-4)."""
     from familyhub.places.models import Team
 
-    return list(Team.objects.filter(organisation_id__in=organisation_ids).order_by("name"))
+    return list(
+        Team.objects.filter(organisation_id__in=organisation_ids, active=True).order_by("name")
+    )
 
 
 def people_of(household_ids: list[int]) -> list[Any]:

@@ -262,6 +262,8 @@ def referral_accept(
     ensure_worker(worker, org.pk, "worker", errs)
     if team is not None and team.organisation_id != org.pk:
         errs.add("team", f"Choose a team of {org.name}")
+    elif team is not None and not team.active:
+        errs.add("team", f"{team.name} is retired: choose another team")
     if review_due_on is not None and review_due_on < today():
         errs.add("review_due_on", "The next review must be today or later")
     errs.raise_if_any()

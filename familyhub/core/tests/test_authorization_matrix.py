@@ -46,6 +46,7 @@ from familyhub.core.tests.access_matrix import (
 from familyhub.engagement.tests.matrix import ENGAGEMENT_TABLE
 from familyhub.imports.tests.matrix import IMPORTS_TABLE
 from familyhub.linkage.tests.matrix import LINKAGE_TABLE
+from familyhub.places.tests.matrix import PLACES_TABLE
 from familyhub.rights.tests.matrix import RIGHTS_TABLE
 from familyhub.sharing.tests.matrix_extracts import EXTRACTS_TABLE
 from familyhub.sharing.tests.matrix_reports import REPORTS_TABLE
@@ -389,6 +390,8 @@ TABLE.update(REPORTS_TABLE)
 TABLE.update(LINKAGE_TABLE)
 # Extracts, the disclosure log and reach (R-SHARE-3..6): familyhub/sharing/tests/matrix_extracts.py.
 TABLE.update(EXTRACTS_TABLE)
+# Organisations, teams, venues, wards and areas (R-PEOPLE-4): familyhub/places/tests/matrix.py.
+TABLE.update(PLACES_TABLE)
 
 
 # ---------------------------------------------------------------------------------------------
