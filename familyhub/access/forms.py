@@ -180,7 +180,9 @@ class RoleAddForm(forms.Form):
     )
     team = forms.ModelChoiceField(
         label="Team (optional)",
-        queryset=Team.objects.select_related("organisation"),
+        queryset=Team.objects.filter(active=True, organisation__active=True).select_related(
+            "organisation"
+        ),
         required=False,
         empty_label="No team",
     )
@@ -210,3 +212,92 @@ class RoleEndForm(forms.Form):
         max_length=300,
         help_text="For example: left the organisation on 30/11",
     )
+
+
+# --- staff accounts, joiner to leaver (R-ACCESS-1, ADR 0025) ---------------------------------------
+# Fields are optional here: `access.accounts` checks them, and its errors are put back on the form.
+# Those it requires are not labelled "(optional)".
+
+
+def _not_labelled_optional(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].hide_optional = True  # type: ignore[attr-defined]
+
+
+class StaffNewForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        required=False,
+        max_length=150,
+        help_text="What they will sign in with, for example anna.smith. Letters, numbers and . _ - "
+        "@ + only",
+        widget=forms.TextInput(
+            attrs={"spellcheck": "false", "autocapitalize": "none", "autocomplete": "off"}
+        ),
+    )
+    given_name = forms.CharField(label="First name", required=False, max_length=150)
+    family_name = forms.CharField(label="Last name", required=False, max_length=150)
+    email = forms.CharField(
+        label="Work email address",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.filter(active=True),
+        required=False,
+        empty_label="No role yet",
+    )
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.filter(active=True, organisation__active=True).select_related(
+            "organisation"
+        ),
+        required=False,
+        empty_label="No team",
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=[("", "No role yet"), *Role.choices], required=False
+    )
+    reason = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=300,
+        help_text="For example: starts as a family mentor on 1/12",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _not_labelled_optional(self, "username", "given_name", "family_name", "email")
+
+
+class AccountReasonForm(forms.Form):
+    reason = forms.CharField(label="Why?", required=False, max_length=300)
+
+    def __init__(self, *args: Any, label: str = "Why?", hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = hint
+        _not_labelled_optional(self, "reason")
+
+
+class SetUpPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Create a password",
+        required=False,
+        strip=False,
+        help_text="At least 12 characters. Three or four random words make a strong password that "
+        "is easy to remember. Not a common password, and nothing like your name",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="Type the password again",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _not_labelled_optional(self, "password", "password_again")

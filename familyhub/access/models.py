@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -16,16 +18,32 @@ from familyhub.core.models import BaseModel
 
 
 class User(AbstractUser):
-    """A member of staff (or a partner system's service account)."""
+    """A member of staff (or a partner system's service account).
 
+    Opened, closed and reopened only by `access.accounts` (R-ACCESS-1, ADR 0025), which records
+    each step as change records against `uuid`. Never deleted: a leaver's account is closed and
+    stays, so that the audit trail keeps naming it (retention anonymises it later).
+    """
+
+    # The account's public identifier: its pages' addresses and its change records (R-ACCESS-1).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     is_service_account = models.BooleanField(default=False)
     # Raised by "sign out everywhere": a session signed in under an older value is ended
     # (familyhub.access.middleware.SessionGuardMiddleware).
     session_epoch = models.PositiveIntegerField(default=0)
+    # When the account was closed (a leaver); empty while open. Staff-account retention counts
+    # from it (familyhub.retention.disposal.StaffAccounts).
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     # Set by an API token limited to one organisation (ApiTokenAuthentication): for this request
     # the user acts only through their roles there, and without break-glass grants.
     only_organisation_id: int | None = None
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # Usernames are unique whatever their case: "Anna.Smith" cannot sit beside "anna.smith".
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_any_case")
+        ]
 
     @cached_property
     def active_memberships(self) -> list[Membership]:
@@ -126,6 +144,7 @@ class SignInEvent(models.Model):
         SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", "Signed out everywhere"
         UNLOCKED = "unlocked", "Unlocked by an administrator"
         SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
+        PASSWORD_SET = "password_set", "Password chosen with a set-up link"
 
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sign_in_events"
@@ -189,6 +208,41 @@ class Membership(BaseModel):
 
 def _hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SetUpLink(BaseModel):
+    """A one-time link with which a member of staff chooses their password (ADR 0025).
+
+    Made by an administrator (`access.accounts`) for a new or reopened account, or to replace a
+    lost password; nobody but the member of staff ever knows the password. Only the SHA-256 of the
+    token is stored; the link is shown once. It works once, for `LIFETIME`, and only while it is
+    the account's newest link: making a new one, or closing the account, voids the others.
+    """
+
+    LIFETIME = timedelta(hours=72)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="set_up_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField("used", null=True, blank=True)
+    voided_at = models.DateTimeField("cancelled", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "set-up link"
+
+    def __str__(self) -> str:
+        return f"{self.user.username}'s set-up link"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return _hash_token(token)
+
+    def usable_at(self, when: datetime) -> bool:
+        return self.used_at is None and self.voided_at is None and when < self.expires_at
 
 
 class ApiToken(BaseModel):

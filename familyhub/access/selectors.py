@@ -1,5 +1,5 @@
 """Reads of the access app: a person's access record (R-RIGHTS-6), the break-glass queue
-(R-ACCESS-2), staff and their roles (R-ACCESS-1).
+(R-ACCESS-2), staff accounts, their roles and their history (R-ACCESS-1).
 
 `accesses_of_person` is the one query behind "who has looked at my record": the page, its CSV and
 (issue 6) the subject access pack all read it. It is built from the access log alone (the entries
@@ -20,8 +20,10 @@ from familyhub.access import breakglass
 from familyhub.access.models import (
     BREAK_GLASS_LOG_PREFIX,
     AccessLogEntry,
+    ApiToken,
     BreakGlassGrant,
     Membership,
+    SetUpLink,
     User,
 )
 from familyhub.core.models import ChangeRecord
@@ -268,13 +270,57 @@ def role_history(user: User) -> list[Membership]:
 
 
 def role_changes(user: User, limit: int = 50) -> list[ChangeRecord]:
-    """The change records of a member of staff's roles (who gave or ended which role, when)."""
-    uuids = list(Membership.objects.filter(user=user).values_list("uuid", flat=True))
+    """The change records of a member of staff's account and roles: opened, closed and reopened,
+    each role given or ended, set-up links made, used or cancelled, API tokens revoked (who, when,
+    what and why; R-ACCESS-1, ADR 0025). Four queries whatever the history's length."""
+    uuids: list[Any] = [user.uuid]
+    uuids += Membership.objects.filter(user=user).values_list("uuid", flat=True)
+    uuids += SetUpLink.objects.filter(user=user).values_list("uuid", flat=True)
+    uuids += ApiToken.objects.filter(user=user).values_list("uuid", flat=True)
     return list(
         ChangeRecord.objects.filter(object_uuid__in=uuids)
         .select_related("actor")
         .order_by("-at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What the staff member's page says about the account itself (ADR 0025)."""
+
+    has_password: bool
+    second_factor: bool
+    latest_link: SetUpLink | None
+    link_usable: bool
+    api_tokens: int
+
+    @property
+    def waiting_for_set_up(self) -> bool:
+        return not self.has_password and self.link_usable
+
+
+def account_state(user: User) -> AccountState:
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    link = SetUpLink.objects.filter(user=user).select_related("created_by").first()
+    return AccountState(
+        has_password=user.has_usable_password(),
+        second_factor=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        latest_link=link,
+        link_usable=link is not None and link.usable_at(timezone.now()),
+        api_tokens=ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
+    )
+
+
+def staff_by_uuid(value: Any) -> User | None:
+    from uuid import UUID
+
+    try:
+        key = value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+    return User.objects.filter(uuid=key).first()
 
 
 def membership_by_uuid(value: Any) -> Membership | None:

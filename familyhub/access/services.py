@@ -1,6 +1,8 @@
 """Every write of the access app that people make: break glass and its review (R-ACCESS-2, ADR
 0010), and staff role assignments (R-ACCESS-1). Each validates, writes in one transaction, and
 records what it did: the access log for break glass, change records for roles (invariant 1).
+Staff accounts themselves (opened, closed, reopened, set-up links; ADR 0025) are in
+`access.accounts`, which gives and ends roles through the functions here.
 """
 
 from __future__ import annotations
@@ -263,6 +265,39 @@ def break_glass_follow_up(*, actor: Any, grant: BreakGlassGrant, note: str) -> B
 # --- staff roles ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CommandLine:
+    """The operator at the server's command line (`familyhub staff-add`, ADR 0025): trusted to
+    manage staff like an administrator, since whoever runs commands holds the database anyway,
+    and the only way to open the very first administrator's account. Recorded as no account
+    (ChangeRecord.actor empty), with the command and the operating-system user in the reason."""
+
+    command: str
+    os_user: str = ""
+    pk: None = None
+    is_authenticated: bool = False
+
+    def note(self, reason: str = "") -> str:
+        who = f"familyhub {self.command}" + (f", run by {self.os_user}" if self.os_user else "")
+        return f"{reason} ({who})" if reason else who
+
+
+def require_staff_manager(actor: Any) -> None:
+    """An administrator (MANAGE_REFERENCE), or the operator at the command line."""
+    if not isinstance(actor, CommandLine):
+        _require(actor, Capability.MANAGE_REFERENCE, "Your role does not include managing staff.")
+
+
+def recorded_reason(actor: Any, reason: str) -> str:
+    reason = (reason or "").strip()
+    return actor.note(reason) if isinstance(actor, CommandLine) else reason
+
+
+def account_of(actor: Any) -> User | None:
+    """The actor's account for a `…_by` column: none for the command line."""
+    return actor if isinstance(actor, User) else None
+
+
 def _role_label(membership: Membership) -> str:
     where = membership.organisation.name
     if membership.team_id:
@@ -278,20 +313,17 @@ def membership_add(
     role: str,
     team: Team | None = None,
     reason: str = "",
+    changes: ChangeSet | None = None,
 ) -> Membership:
-    """Give a member of staff a role in an organisation (R-ACCESS-1); recorded as a change."""
-    _require(actor, Capability.MANAGE_REFERENCE, "Your role does not include managing staff.")
+    """Give a member of staff a role in an organisation (R-ACCESS-1); recorded as a change
+    (in `changes` when the role is part of a larger step, such as opening an account)."""
+    require_staff_manager(actor)
     errors: dict[str, list[str]] = {}
     if user.pk == getattr(actor, "pk", None):
         errors["user"] = ["You cannot change your own roles: ask another administrator"]
     elif not user.is_active:
         errors["user"] = ["This account is closed: it cannot be given a role"]
-    if role not in Role.values:
-        errors["role"] = ["Choose a role"]
-    if team is not None and team.organisation_id != organisation.pk:
-        errors["team"] = [f"{team.name} is not a team of {organisation.name}"]
-    if not organisation.active:
-        errors["organisation"] = [f"{organisation.name} is no longer active"]
+    errors.update(role_errors(organisation=organisation, role=role, team=team))
     if (
         not errors
         and Membership.objects.filter(
@@ -301,10 +333,10 @@ def membership_add(
         errors["role"] = ["They already hold this role there"]
     if errors:
         raise ValidationFailed.from_errors(errors)
-    changes = ChangeSet(actor=actor, reason=(reason or "").strip())
+    changes = changes or ChangeSet(actor=actor, reason=recorded_reason(actor, reason))
     with transaction.atomic():
         membership = Membership.objects.create(
-            user=user, organisation=organisation, team=team, role=role, started_by=actor
+            user=user, organisation=organisation, team=team, role=role, started_by=account_of(actor)
         )
         label = _role_label(membership)
         changes.record(membership, action=ChangeRecord.Action.CREATE, new=label, label=label)
@@ -313,9 +345,31 @@ def membership_add(
     return membership
 
 
-def membership_end(*, actor: Any, membership: Membership, reason: str) -> Membership:
-    """End a role: the row stays, end-dated, with who ended it and why (history is never deleted)."""
-    _require(actor, Capability.MANAGE_REFERENCE, "Your role does not include managing staff.")
+def role_errors(
+    *, organisation: Organisation | None, role: str, team: Team | None
+) -> dict[str, list[str]]:
+    """What is wrong with a role to give, whoever it is for (errors by field)."""
+    errors: dict[str, list[str]] = {}
+    if organisation is None:
+        errors["organisation"] = ["Choose an organisation"]
+    if role not in Role.values:
+        errors["role"] = ["Choose a role"]
+    if organisation is not None:
+        if team is not None and team.organisation_id != organisation.pk:
+            errors["team"] = [f"{team.name} is not a team of {organisation.name}"]
+        elif team is not None and not team.active:
+            errors["team"] = [f"{team.name} is retired: choose another team"]
+        if not organisation.active:
+            errors["organisation"] = [f"{organisation.name} is no longer active"]
+    return errors
+
+
+def membership_end(
+    *, actor: Any, membership: Membership, reason: str, changes: ChangeSet | None = None
+) -> Membership:
+    """End a role: the row stays, end-dated, with who ended it and why (history is never deleted).
+    `changes`: when the role ends as part of a larger step (closing the account)."""
+    require_staff_manager(actor)
     if membership.user_id == getattr(actor, "pk", None):
         raise ValidationFailed("You cannot change your own roles: ask another administrator")
     if not membership.active:
@@ -325,7 +379,7 @@ def membership_end(*, actor: Any, membership: Membership, reason: str) -> Member
         raise ValidationFailed(
             "Say why the role ends (for example, left the organisation)", field="reason"
         )
-    changes = ChangeSet(actor=actor, reason=reason)
+    changes = changes or ChangeSet(actor=actor, reason=recorded_reason(actor, reason))
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if not locked.active:
@@ -335,8 +389,8 @@ def membership_end(*, actor: Any, membership: Membership, reason: str) -> Member
             fields=["active", "ended_at", "ended_by", "end_reason"],
             data={
                 "active": False,
-                "ended_at": timezone.now(),
-                "ended_by": actor,
+                "ended_at": changes.at,
+                "ended_by": account_of(actor),
                 "end_reason": reason[:300],
             },
             changes=changes,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from familyhub.access import views, views_breakglass, views_oversight, views_staff
+from familyhub.access import views, views_accounts, views_breakglass, views_oversight, views_staff
 
 app_name = "access"
 
@@ -15,6 +15,17 @@ urlpatterns = [
     path(
         "staff/roles/<uuid:membership_id>/end/", views_staff.staff_role_end, name="staff_role_end"
     ),
+    # Staff accounts from joiner to leaver (R-ACCESS-1, R-ACCESS-4, ADR 0025).
+    path("staff/new/", views_accounts.staff_new, name="staff_new"),
+    path(
+        "staff/<uuid:user_id>/set-up-link/",
+        views_accounts.staff_set_up_link,
+        name="staff_set_up_link",
+    ),
+    path("staff/<uuid:user_id>/close/", views_accounts.staff_close, name="staff_close"),
+    path("staff/<uuid:user_id>/reopen/", views_accounts.staff_reopen, name="staff_reopen"),
+    # The member of staff's one-time link: no sign-in, the token is the key.
+    path("set-up-account/<str:token>/", views_accounts.account_set_up, name="account_set_up"),
     # Break glass (R-ACCESS-2, ADR 0010).
     path("emergency-access/", views_breakglass.break_glass_request, name="break_glass_request"),
     path(

@@ -1,5 +1,7 @@
-"""Administrators give and end staff roles (R-ACCESS-1): every change through
-`access.services.membership_add` / `membership_end`, recorded with who and when; nothing deleted."""
+"""The staff list and each staff member's page (R-ACCESS-1): their account (ADR 0025: opened,
+closed, reopened and its set-up link, in `views_accounts`), their roles, given and ended here through
+`access.services.membership_add` / `membership_end`, and the history of both, with who and when;
+nothing deleted."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from familyhub.access import selectors, services
 from familyhub.access.forms import RoleAddForm, RoleEndForm
 from familyhub.access.models import User
 from familyhub.access.roles import Capability
+from familyhub.access.views_accounts import change_text
 from familyhub.core.decorators import staff_view
 from familyhub.core.errors import ConcurrentEdit, NotFound, ValidationFailed
 from familyhub.core.http import posted
@@ -38,6 +41,7 @@ def staff_roles(request: HttpRequest) -> HttpResponse:
         raise NotFound("There is no staff member with that username.")
     form = RoleAddForm(posted(request) if chosen else None)
     if chosen is not None and request.method == "POST" and form.is_valid():
+        # A POST here gives a role (closing, reopening and set-up links have their own pages).
         try:
             membership = services.membership_add(
                 actor=request.user,
@@ -59,7 +63,8 @@ def staff_roles(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "chosen": chosen, "end_form": RoleEndForm()}
     if chosen is not None:
         context["history"] = selectors.role_history(chosen)
-        context["changes"] = selectors.role_changes(chosen)
+        context["changes"] = [(c, change_text(c)) for c in selectors.role_changes(chosen)]
+        context["state"] = selectors.account_state(chosen)
         context["own"] = chosen.pk == request.user.pk
     else:
         search = request.GET.get("q", "").strip()

@@ -300,6 +300,10 @@ LOGGING = {
 FAMILYHUB_SEARCH_LIMIT = 50
 # Break glass (R-ACCESS-2, ADR 0010): how long emergency access to a family lasts.
 FAMILYHUB_BREAK_GLASS_MINUTES = int(os.environ.get("FAMILYHUB_BREAK_GLASS_MINUTES", "60"))
+# The site's address as staff reach it (https://records.example.org): the start of the one-time
+# set-up links of new staff accounts (ADR 0025) that `familyhub staff-add` prints. Unset, the web
+# pages use the address the request came to.
+FAMILYHUB_SITE_URL = os.environ.get("FAMILYHUB_SITE_URL", "").rstrip("/")
 # Extracts (R-SHARE-3, ADR 0019): the master secret pseudonym keys are derived from (never in the
 # repo: production has none until one is set, and then refuses de-personalised extracts), and the
 # days an extract's file can be downloaded before its content is emptied.

@@ -531,6 +531,7 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
     },
     "access.User": {
         "id": _tech(),
+        "uuid": _tech("public identifier of the account (its page and change records)"),
         "password": _f(
             C.STAFF, "Argon2 hash of the password (never the password)", _STAFF, Subject.STAFF
         ),
@@ -547,8 +548,26 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
             C.STAFF, "raised by 'sign out everywhere' to end older sessions", _STAFF, Subject.STAFF
         ),
         "is_service_account": _tech("a partner system rather than a person"),
+        "closed_at": _f(
+            C.STAFF,
+            "when the account was closed (a leaver); retention counts from it",
+            _STAFF,
+            Subject.STAFF,
+        ),
         "groups": _tech(),
         "user_permissions": _tech(),
+    },
+    # One-time set-up links (ADR 0025): only the token's hash; who made it, when it was used.
+    "access.SetUpLink": {
+        **_BASE,
+        "user": _f(C.STAFF, "the account it sets up", _STAFF, Subject.STAFF),
+        "token_hash": _tech("SHA-256 of the link's token (never the token)"),
+        "created_by": _f(C.STAFF, "the administrator who made it", _STAFF, Subject.STAFF),
+        "expires_at": _tech("72 hours after it was made"),
+        "used_at": _f(
+            C.STAFF, "when the member of staff chose their password", _STAFF, Subject.STAFF
+        ),
+        "voided_at": _tech("when a newer link or closing the account cancelled it"),
     },
     "access.Membership": {
         **_BASE,

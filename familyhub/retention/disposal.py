@@ -372,8 +372,11 @@ class StaffAccounts(Source):
             .order_by("-ended_at")
             .values("ended_at")[:1]
         )
+        # Counted from the latest of: the account's closure (ADR 0025; older accounts have none),
+        # its last sign-in, and the end of its last role.
         closed = Greatest(
             TruncDate("date_joined"),
+            TruncDate(Coalesce("closed_at", "date_joined")),
             TruncDate(Coalesce("last_login", "date_joined")),
             TruncDate(Coalesce(last_role_end, "date_joined")),
         )

@@ -199,6 +199,35 @@ TABLE: dict[str, Route] = {
         sample_path=f"/staff/roles/{NO_SUCH_ID}/end/",
         note="POST only; requested with an id that does not exist",
     ),
+    # Staff accounts, joiner to leaver (R-ACCESS-1, ADR 0025): administrators only; the one-time
+    # set-up link is for the new member of staff, signed out, and gated by its token alone.
+    "access:staff_new": Route(
+        methods={"GET": ADMINS, "POST": ADMINS},
+        note="an empty form is shown again with its errors; nothing is saved",
+    ),
+    "access:staff_set_up_link": Route(
+        methods={"GET": ADMINS_404, "POST": ADMINS_404},
+        sample_path=f"/staff/{NO_SUCH_ID}/set-up-link/",
+        note="GET shows a link just made, once; POST makes a new one; requested with an id that "
+        "does not exist",
+    ),
+    "access:staff_close": Route(
+        methods={"GET": ADMINS_404, "POST": ADMINS_404},
+        sample_path=f"/staff/{NO_SUCH_ID}/close/",
+        note="never one's own account, nor the last administrator's; requested with an id that "
+        "does not exist",
+    ),
+    "access:staff_reopen": Route(
+        methods={"GET": ADMINS_404, "POST": ADMINS_404},
+        sample_path=f"/staff/{NO_SUCH_ID}/reopen/",
+        note="requested with an id that does not exist",
+    ),
+    "access:account_set_up": Route(
+        methods={"GET": EVERYONE_404, "POST": EVERYONE_404},
+        sample_path="/set-up-account/not-a-real-token/",
+        note="public, no sign-in: a new member of staff's one-time link; an unknown token answers "
+        "exactly as an expired or replaced one (404)",
+    ),
     "access:break_glass_request": Route(
         methods={"GET": BREAKERS, "POST": BREAKERS},
         note="emergency access: an empty form is refused (and the refusal logged)",
