@@ -16,8 +16,8 @@ them here changes at once which partner serves a family and who is eligible for 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -116,6 +116,41 @@ def _refuse_if_blocked(name: str, blockers: list[selectors.Blocker]) -> None:
 
 
 # --- organisations ------------------------------------------------------------------------------
+
+
+Placed = TypeVar("Placed", Organisation, Team, Venue)
+
+
+def _set_status(
+    actor: Any,
+    record: Placed,
+    *,
+    active: bool,
+    reason: str,
+    why: str,
+    blockers: Callable[[Any], list[selectors.Blocker]] | None = None,
+    before: Callable[[], None] | None = None,
+    after: Callable[[ChangeSet], None] | None = None,
+) -> Placed:
+    """Retire a record or bring it back into use, with the reason (`why` asks for it), in one
+    transaction on the locked row: refused if it is already so, if `before` refuses, or while
+    `blockers` names what still depends on it; `after` does more under the same change set."""
+    _require(actor)
+    reason = _reason(reason, why)
+    with transaction.atomic():
+        _lock(record)
+        if record.active == active:
+            state = "in use" if active else "retired"
+            raise ValidationFailed(f"{record.name} is already {state}.")
+        if before is not None:
+            before()
+        if blockers is not None:
+            _refuse_if_blocked(record.name, blockers(record))
+        changes = ChangeSet(actor=actor, reason=reason)
+        _set_active(record, active, changes)
+        if after is not None:
+            after(changes)
+    return record
 
 
 def _clean_organisation(
@@ -233,30 +268,27 @@ def organisation_retire(*, actor: Any, organisation: Organisation, reason: str) 
     it, but no form offers it and it serves no ward for eligibility. Refused, naming what blocks
     it, while staff hold roles there, families are allocated to it, referrals wait for it,
     it provides a service in the catalogue or runs planned sessions."""
-    _require(actor)
-    reason = _reason(reason, "Say why it is retired (for example, the contract ended on 31/3)")
-    with transaction.atomic():
-        _lock(organisation)
-        if not organisation.active:
-            raise ValidationFailed(f"{organisation.name} is already retired.")
-        _refuse_if_blocked(organisation.name, selectors.organisation_blockers(organisation))
-        changes = ChangeSet(actor=actor, reason=reason)
-        _set_active(organisation, False, changes)
+
+    def teams_too(changes: ChangeSet) -> None:
         for team in Team.objects.filter(organisation=organisation, active=True):
             _set_active(team, False, changes)
-    return organisation
+
+    return _set_status(
+        actor,
+        organisation,
+        active=False,
+        reason=reason,
+        why="Say why it is retired (for example, the contract ended on 31/3)",
+        blockers=selectors.organisation_blockers,
+        after=teams_too,
+    )
 
 
 def organisation_reinstate(*, actor: Any, organisation: Organisation, reason: str) -> Organisation:
     """Bring a retired organisation back into use (its teams stay retired until reinstated)."""
-    _require(actor)
-    reason = _reason(reason, "Say why it is back in use")
-    with transaction.atomic():
-        _lock(organisation)
-        if organisation.active:
-            raise ValidationFailed(f"{organisation.name} is already in use.")
-        _set_active(organisation, True, ChangeSet(actor=actor, reason=reason))
-    return organisation
+    return _set_status(
+        actor, organisation, active=True, reason=reason, why="Say why it is back in use"
+    )
 
 
 # --- teams ----------------------------------------------------------------------------------------------
@@ -334,30 +366,31 @@ def team_update(
 
 def team_retire(*, actor: Any, team: Team, reason: str) -> Team:
     """Retire a team; refused while staff hold roles in it or families are allocated to it."""
-    _require(actor)
-    reason = _reason(reason, "Say why the team is retired (for example, merged into another)")
-    with transaction.atomic():
-        _lock(team)
-        if not team.active:
-            raise ValidationFailed(f"{team.name} is already retired.")
-        _refuse_if_blocked(team.name, selectors.team_blockers(team))
-        _set_active(team, False, ChangeSet(actor=actor, reason=reason))
-    return team
+    return _set_status(
+        actor,
+        team,
+        active=False,
+        reason=reason,
+        why="Say why the team is retired (for example, merged into another)",
+        blockers=selectors.team_blockers,
+    )
 
 
 def team_reinstate(*, actor: Any, team: Team, reason: str) -> Team:
-    _require(actor)
-    reason = _reason(reason, "Say why the team is back in use")
-    with transaction.atomic():
-        _lock(team)
-        if team.active:
-            raise ValidationFailed(f"{team.name} is already in use.")
+    def organisation_in_use() -> None:
         if not Organisation.objects.filter(pk=team.organisation_id, active=True).exists():
             raise ValidationFailed(
                 f"{team.organisation.name} is retired: reinstate the organisation first"
             )
-        _set_active(team, True, ChangeSet(actor=actor, reason=reason))
-    return team
+
+    return _set_status(
+        actor,
+        team,
+        active=True,
+        reason=reason,
+        why="Say why the team is back in use",
+        before=organisation_in_use,
+    )
 
 
 # --- venues ---------------------------------------------------------------------------------------------
@@ -458,26 +491,20 @@ def venue_update(
 
 def venue_retire(*, actor: Any, venue: Venue, reason: str) -> Venue:
     """Retire a venue: past sessions keep it; refused while sessions are still planned there."""
-    _require(actor)
-    reason = _reason(reason, "Say why the venue is retired (for example, closed for good)")
-    with transaction.atomic():
-        _lock(venue)
-        if not venue.active:
-            raise ValidationFailed(f"{venue.name} is already retired.")
-        _refuse_if_blocked(venue.name, selectors.venue_blockers(venue))
-        _set_active(venue, False, ChangeSet(actor=actor, reason=reason))
-    return venue
+    return _set_status(
+        actor,
+        venue,
+        active=False,
+        reason=reason,
+        why="Say why the venue is retired (for example, closed for good)",
+        blockers=selectors.venue_blockers,
+    )
 
 
 def venue_reinstate(*, actor: Any, venue: Venue, reason: str) -> Venue:
-    _require(actor)
-    reason = _reason(reason, "Say why the venue is back in use")
-    with transaction.atomic():
-        _lock(venue)
-        if venue.active:
-            raise ValidationFailed(f"{venue.name} is already in use.")
-        _set_active(venue, True, ChangeSet(actor=actor, reason=reason))
-    return venue
+    return _set_status(
+        actor, venue, active=True, reason=reason, why="Say why the venue is back in use"
+    )
 
 
 # --- wards and areas --------------------------------------------------------------------------------

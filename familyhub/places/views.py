@@ -5,6 +5,7 @@ recorded); every page shows the record's history. Administrators only (MANAGE_RE
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -137,6 +138,61 @@ def organisation_edit(request: HttpRequest, organisation_id: Any) -> HttpRespons
 # --- retiring and reinstating (one page for organisations, teams and venues) ----------------------
 
 
+@dataclass(frozen=True)
+class _Retirable:
+    """How to find, retire, reinstate and check one kind of record, and where its page is."""
+
+    find: Callable[[Any], Any]
+    retire: Callable[..., Any]
+    reinstate: Callable[..., Any]
+    blockers: Callable[[Any], list[selectors.Blocker]]
+    edit_page: str
+
+
+RETIRABLE = {
+    "organisation": _Retirable(
+        selectors.organisation_by_uuid,
+        services.organisation_retire,
+        services.organisation_reinstate,
+        selectors.organisation_blockers,
+        "places:organisation_edit",
+    ),
+    "team": _Retirable(
+        selectors.team_by_uuid,
+        services.team_retire,
+        services.team_reinstate,
+        selectors.team_blockers,
+        "places:team_edit",
+    ),
+    "venue": _Retirable(
+        selectors.venue_by_uuid,
+        services.venue_retire,
+        services.venue_reinstate,
+        selectors.venue_blockers,
+        "places:venue_edit",
+    ),
+}
+
+
+def _status(request: HttpRequest, kind: str, record_id: Any, retire: bool) -> HttpResponse:
+    how = RETIRABLE[kind]
+    record = _found(how.find(record_id))
+    service = how.retire if retire else how.reinstate
+
+    def act(**kwargs: Any) -> Any:
+        return service(**{kind: record}, **kwargs)
+
+    return _status_page(
+        request,
+        record,
+        retire=retire,
+        kind=kind,
+        act=act,
+        blockers=how.blockers,
+        back=reverse(how.edit_page, args=[record.uuid]),
+    )
+
+
 def _status_page(
     request: HttpRequest,
     record: Organisation | Team | Venue,
@@ -183,33 +239,14 @@ def _status_page(
     )
 
 
-def _org_status(request: HttpRequest, organisation_id: Any, retire: bool) -> HttpResponse:
-    org = _found(selectors.organisation_by_uuid(organisation_id))
-
-    def act(**kwargs: Any) -> Any:
-        if retire:
-            return services.organisation_retire(organisation=org, **kwargs)
-        return services.organisation_reinstate(organisation=org, **kwargs)
-
-    return _status_page(
-        request,
-        org,
-        retire=retire,
-        kind="organisation",
-        act=act,
-        blockers=selectors.organisation_blockers,
-        back=reverse("places:organisation_edit", args=[org.uuid]),
-    )
-
-
 @staff_view(MANAGE)
 def organisation_retire(request: HttpRequest, organisation_id: Any) -> HttpResponse:
-    return _org_status(request, organisation_id, retire=True)
+    return _status(request, "organisation", organisation_id, retire=True)
 
 
 @staff_view(MANAGE)
 def organisation_reinstate(request: HttpRequest, organisation_id: Any) -> HttpResponse:
-    return _org_status(request, organisation_id, retire=False)
+    return _status(request, "organisation", organisation_id, retire=False)
 
 
 # --- teams ----------------------------------------------------------------------------------------------
@@ -277,33 +314,14 @@ def team_edit(request: HttpRequest, team_id: Any) -> HttpResponse:
     )
 
 
-def _team_status(request: HttpRequest, team_id: Any, retire: bool) -> HttpResponse:
-    team = _found(selectors.team_by_uuid(team_id))
-
-    def act(**kwargs: Any) -> Any:
-        if retire:
-            return services.team_retire(team=team, **kwargs)
-        return services.team_reinstate(team=team, **kwargs)
-
-    return _status_page(
-        request,
-        team,
-        retire=retire,
-        kind="team",
-        act=act,
-        blockers=selectors.team_blockers,
-        back=reverse("places:team_edit", args=[team.uuid]),
-    )
-
-
 @staff_view(MANAGE)
 def team_retire(request: HttpRequest, team_id: Any) -> HttpResponse:
-    return _team_status(request, team_id, retire=True)
+    return _status(request, "team", team_id, retire=True)
 
 
 @staff_view(MANAGE)
 def team_reinstate(request: HttpRequest, team_id: Any) -> HttpResponse:
-    return _team_status(request, team_id, retire=False)
+    return _status(request, "team", team_id, retire=False)
 
 
 # --- venues ---------------------------------------------------------------------------------------------
@@ -368,33 +386,14 @@ def venue_edit(request: HttpRequest, venue_id: Any) -> HttpResponse:
     )
 
 
-def _venue_status(request: HttpRequest, venue_id: Any, retire: bool) -> HttpResponse:
-    venue = _found(selectors.venue_by_uuid(venue_id))
-
-    def act(**kwargs: Any) -> Any:
-        if retire:
-            return services.venue_retire(venue=venue, **kwargs)
-        return services.venue_reinstate(venue=venue, **kwargs)
-
-    return _status_page(
-        request,
-        venue,
-        retire=retire,
-        kind="venue",
-        act=act,
-        blockers=selectors.venue_blockers,
-        back=reverse("places:venue_edit", args=[venue.uuid]),
-    )
-
-
 @staff_view(MANAGE)
 def venue_retire(request: HttpRequest, venue_id: Any) -> HttpResponse:
-    return _venue_status(request, venue_id, retire=True)
+    return _status(request, "venue", venue_id, retire=True)
 
 
 @staff_view(MANAGE)
 def venue_reinstate(request: HttpRequest, venue_id: Any) -> HttpResponse:
-    return _venue_status(request, venue_id, retire=False)
+    return _status(request, "venue", venue_id, retire=False)
 
 
 # --- wards and areas --------------------------------------------------------------------------------
