@@ -17,6 +17,7 @@ records (invariant 1), shown on the staff member's page (`access.selectors.accou
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -475,3 +476,52 @@ def staff_account_reopen(*, actor: Any, user: User, reason: str) -> tuple[SetUpL
         changes.flush()
     user.refresh_from_db()
     return link, token
+
+
+# --- disposal -----------------------------------------------------------------------------------
+
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "username")
+REMOVED = "[removed]"
+
+
+def history_anonymise(user: User, *, username: str, names: list[str], new_username: str) -> int:
+    """The change records of a staff account being anonymised (R-RETAIN-2, ADR 0016) stop naming
+    the person: those of the account itself, its set-up links, its roles and its API tokens. Their
+    names and email as old or new values are removed; the old `username` becomes `new_username`
+    in labels and reasons, and `names` (given and family name, email) become "[removed]". Who did
+    what stays: the records keep their actor, field, time and the rest of their values. Called by
+    the disposal run before the account itself is anonymised; returns the records changed."""
+    subjects = [
+        user.uuid,
+        *SetUpLink.objects.filter(user=user).values_list("uuid", flat=True),
+        *Membership.objects.filter(user=user).values_list("uuid", flat=True),
+        *ApiToken.objects.filter(user=user).values_list("uuid", flat=True),
+    ]
+    swaps = [(username, new_username)] + [(n, REMOVED) for n in names if len(n) >= 2]
+
+    def scrub(text: str) -> str:
+        for old, new in swaps:
+            # Whole words only: a username 'jo' must not touch 'Jones'.
+            text = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", new, text, flags=re.IGNORECASE)
+        return text
+
+    changed = []
+    for record in ChangeRecord.objects.filter(object_uuid__in=subjects):
+        before = (record.object_label, record.old_value, record.new_value, record.reason)
+        record.object_label = scrub(record.object_label)[:200]
+        record.reason = scrub(record.reason)
+        if record.field in PERSONAL_FIELDS:
+            record.old_value = (
+                new_username if record.old_value and record.field == "username" else ""
+            )
+            record.new_value = (
+                new_username if record.new_value and record.field == "username" else ""
+            )
+        else:
+            record.old_value, record.new_value = scrub(record.old_value), scrub(record.new_value)
+        if (record.object_label, record.old_value, record.new_value, record.reason) != before:
+            changed.append(record)
+    ChangeRecord.objects.bulk_update(
+        changed, ["object_label", "old_value", "new_value", "reason"], batch_size=500
+    )
+    return len(changed)

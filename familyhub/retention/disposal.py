@@ -395,6 +395,7 @@ class StaffAccounts(Source):
         from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
+        from familyhub.access.accounts import history_anonymise
         from familyhub.access.models import ApiToken
 
         User = get_user_model()
@@ -405,6 +406,13 @@ class StaffAccounts(Source):
             revoked_at=timezone.now()
         )
         for user in User.objects.filter(pk__in=ids):
+            # Their account's own history first, while it still knows their name (ADR 0025).
+            history_anonymise(
+                user,
+                username=user.username,
+                names=[user.first_name, user.last_name, user.email],
+                new_username=f"{ANONYMISED_PREFIX}{user.pk}",
+            )
             user.username = f"{ANONYMISED_PREFIX}{user.pk}"
             user.first_name = ""
             user.last_name = ""

@@ -275,6 +275,57 @@ def test_staff_accounts_sign_in_events_and_the_access_log(
     assert AccessLogEntry.objects.exists()
 
 
+def test_an_anonymised_account_leaves_no_name_in_its_history(
+    personas, today, django_capture_on_commit_callbacks
+):
+    """R-RETAIN-2, ADR 0025: the change records of the account, its links and its roles stop
+    naming the leaver when the account is anonymised; who did what, and when, stays."""
+    from familyhub.access import accounts
+
+    leaver, _ = accounts.staff_account_create(
+        actor=personas.admin,
+        username="mo.salah",
+        given_name="Mohammed",
+        family_name="Salah",
+        email="mo.salah@example.org",
+        organisation=personas.lead,
+        role="practitioner",
+        reason="Mohammed starts on 1/12",
+    )
+    accounts.staff_account_close(actor=personas.admin, user=leaver, reason="Mohammed left")
+    User.objects.filter(pk=leaver.pk).update(
+        date_joined=_at(date(2020, 1, 1)), closed_at=_at(date(2024, 6, 1))
+    )
+    StaffMembership.objects.filter(user=leaver).update(ended_at=_at(date(2024, 6, 1)))
+    stayer, _ = accounts.staff_account_create(
+        actor=personas.admin,
+        username="sal.ahmed",
+        given_name="Sal",
+        family_name="Ahmed",
+        email="sal.ahmed@example.net",
+    )
+    named = ChangeRecord.objects.filter(object_label__icontains="mo.salah")
+    assert named.count() >= 3  # the account, its link and its role were named in the history
+    with django_capture_on_commit_callbacks(execute=True):
+        disposal.start_run(actor=personas.dpo, dry_run=False, enqueue=False)
+    leaver.refresh_from_db()
+    assert leaver.username == f"former-staff-{leaver.pk}"
+    texts = [
+        " ".join((r.object_label, r.old_value, r.new_value, r.reason)).lower()
+        for r in ChangeRecord.objects.all()
+    ]
+    for name in ("mo.salah", "mohammed", "salah", "example.org"):
+        assert not [t for t in texts if name in t], name
+    # Someone else's account keeps its history whole ('Sal' is not a word of 'Salah').
+    assert ChangeRecord.objects.filter(
+        object_uuid=stayer.uuid, object_label="sal.ahmed's account"
+    ).exists()
+    history = ChangeRecord.objects.filter(object_uuid=leaver.uuid)
+    assert history.filter(field="is_active", actor=personas.admin).exists()
+    assert history.filter(object_label__startswith=f"former-staff-{leaver.pk}").exists()
+    assert ChangeRecord.objects.filter(reason="[removed] left").exists()
+
+
 def test_only_one_real_run_at_a_time_and_no_future_dates(personas, today):
     first = disposal.start_run(actor=personas.dpo, dry_run=False, enqueue=True)
     second = disposal.start_run(actor=personas.dpo, dry_run=False, enqueue=True)
