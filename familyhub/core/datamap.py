@@ -350,6 +350,9 @@ DATA_MAP: dict[str, dict[str, FieldClass]] = {
         "erased_at": _f(C.RIGHTS, "when the person's data was erased"),
         "recipients_told_on": _f(C.RIGHTS, "when the recipients were told (Article 19)"),
         "recipients_told": _f(C.RIGHTS, "which organisations were told, and how"),
+        "recipients_told_to": _f(
+            C.RIGHTS, "the organisations told, by name (kept after erasure: Article 19 evidence)"
+        ),
         "no_challenge_note": _f(
             C.RIGHTS, "a rectification not made: the person did not want their challenge noted"
         ),

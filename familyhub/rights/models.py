@@ -202,6 +202,11 @@ class RightsRequest(VersionedModel):
     # rectification, an erasure or a restriction.
     recipients_told_on = models.DateField(null=True, blank=True)
     recipients_told = models.TextField(blank=True, help_text="Whom you told, and how")
+    # The organisations' names as listed when they were told: kept after an erasure, when the
+    # person's disclosures can no longer be found (the note above is swept with their details).
+    recipients_told_to = models.JSONField(
+        default=list, blank=True, help_text="The organisations told (Article 19)"
+    )
     # A rectification not made (in whole or in part): the person's challenge is noted on the
     # record (AccuracyChallenge), unless they said they did not want a note (ADR 0027).
     no_challenge_note = models.BooleanField(

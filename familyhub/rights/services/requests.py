@@ -642,8 +642,12 @@ def recipients_told_record(
     with transaction.atomic():
         model_update(
             instance=request,
-            fields=["recipients_told_on", "recipients_told"],
-            data={"recipients_told_on": told_on, "recipients_told": note.strip()},
+            fields=["recipients_told_on", "recipients_told", "recipients_told_to"],
+            data={
+                "recipients_told_on": told_on,
+                "recipients_told": note.strip(),
+                "recipients_told_to": [d.recipient for d in _recipients_to_tell(request)],
+            },
             changes=changes,
             person=request.person,
         )

@@ -670,3 +670,30 @@ def test_article_19_needs_nothing_when_nothing_was_disclosed_or_for_other_rights
         services.recipients_told_record(
             actor=personas.dpo, request=access_request, told_on=timezone.localdate(), note="x"
         )
+
+
+def test_article_19_the_organisations_told_stay_on_the_request_after_erasure(personas, client_for):
+    """R-RIGHTS-1, Article 19: after an erasure the person's disclosures can no longer be found,
+    but the names of the organisations recorded as told stay on the request as evidence; the
+    free-text note about it goes with the person's details."""
+    if not services.erasure_available():
+        pytest.skip("the retention app's erasure service is not installed")
+    person = a_parent(personas.partner_household)
+    name = f"{person.given_name} {person.family_name}"  # a full name: what erasure sweeps
+    _disclosed_to(person, "The Dollywood Foundation")
+    rr = make_request(personas.dpo, person, kind=RequestKind.ERASURE)
+    services.recipients_told_record(
+        actor=personas.dpo,
+        request=rr,
+        told_on=timezone.localdate(),
+        note=f"Emailed them about {name}",
+    )
+    services.request_erase(actor=personas.dpo, request=rr)
+    rr.refresh_from_db()
+    assert rr.person is None and name not in rr.recipients_told
+    assert rr.recipients_told_to == ["The Dollywood Foundation"]
+    page = client_for(personas.dpo).get(reverse("rights:request_detail", args=[rr.uuid]))
+    assert b"The Dollywood Foundation" in page.content
+    services.request_close(
+        actor=personas.dpo, request=rr, outcome=Outcome.COMPLETED, outcome_note="Erased"
+    )
