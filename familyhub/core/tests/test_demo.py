@@ -305,6 +305,13 @@ def test_demo_setup_is_idempotent_and_makes_a_user_for_every_role(db, monkeypatc
     assert set(Role) - {Role.PARTNER_STAFF} <= lead_roles
     user = User.objects.get(username="practitioner")
     assert user.check_password("a-demo-password-for-tests")
+    # The administrator's pages have something to show (ADRs 0025, 0026).
+    from familyhub.access.models import SetUpLink
+    from familyhub.places.models import Venue
+
+    assert SetUpLink.objects.filter(user__username="new.starter", used_at__isnull=True).exists()
+    assert not User.objects.get(username="former.mentor").is_active
+    assert not Venue.objects.get(name="Old Library Community Room").active
 
     again = StringIO()
     call_command("demo_setup", "--families", str(N), stdout=again)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from familyhub.core.demo import organisations, privacy_notice
+from familyhub.core.demo.admin import load_admin_demo
 from familyhub.core.demo.casework import load_casework_demo
 from familyhub.core.demo.consents import load_demo_consents
 from familyhub.core.demo.engagement import load_engagement_demo
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(str(load_engagement_demo(seed=seed)))
         self.stdout.write(load_rights_demo(seed=seed))
         self.stdout.write(load_sharing_demo(seed=seed))
+        self.stdout.write(load_admin_demo(orgs, seed=seed))
         self.stdout.write(load_example_population())  # SYNTHETIC EXAMPLE figures (R-SHARE-6)
 
         self.stdout.write("")
