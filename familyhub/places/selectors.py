@@ -189,6 +189,20 @@ def organisation_blockers(organisation: Organisation) -> list[Blocker]:
                 "the service, under Services first"
             )
         )
+    # A delivery partner named on a service would still be shown as delivering it.
+    delivers = list(
+        Service.objects.filter(delivered_by=organisation, active=True)
+        .exclude(provider=organisation)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if delivers:
+        found.append(
+            Blocker(
+                f"It delivers {', '.join(delivers)}: take it off the service's delivery "
+                "partners, under Services first"
+            )
+        )
     found.append(
         _sessions_blocker(
             Session.objects.filter(

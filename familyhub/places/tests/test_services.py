@@ -242,6 +242,21 @@ def test_referrals_services_and_sessions_also_stop_an_organisation_retiring(pers
     assert "1 session is still planned that it runs, the first Cook and Play on" in texts[2]
 
 
+def test_a_delivery_partner_still_named_on_a_service_cannot_retire(personas):
+    org = new_partner(personas.admin)
+    service = a_service()
+    service.delivered_by.add(org)
+    texts = [b.text for b in selectors.organisation_blockers(org)]
+    assert texts == [
+        f"It delivers {service.name}: take it off the service's delivery partners, under "
+        "Services first"
+    ]
+    with pytest.raises(ValidationFailed, match="It delivers"):
+        services.organisation_retire(actor=personas.admin, organisation=org, reason="Ended")
+    service.delivered_by.remove(org)
+    services.organisation_retire(actor=personas.admin, organisation=org, reason="Ended")
+
+
 # --- teams -----------------------------------------------------------------------------------------
 
 
