@@ -125,10 +125,31 @@ _PERSON = {
     "households": [
         {"id": JONES, "name": "Jones family", "role": "parent_carer", "lives_here": True}
     ],
+    "disputed": True,
     "created_at": "2026-11-20T09:12:00Z",
     "updated_at": "2026-11-20T09:12:00Z",
 }
 PEOPLE_PAGE = OpenApiExample("A person", response_only=True, value=_PERSON)
+ACCURACY_CHALLENGE = OpenApiExample(
+    "Carys says her date of birth is wrong; it was checked and not corrected",
+    response_only=True,
+    value={
+        "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+        "target": "field",
+        "field_name": "date_of_birth",
+        "field_label": "date of birth",
+        "contact": None,
+        "outcome_record": None,
+        "statement": "I was born on the 4th of March, not the 3rd.",
+        "received_on": "2026-11-23",
+        "outcome": "not_corrected",
+        "outcome_reason": "The birth certificate seen at registration gives the 3rd of March.",
+        "decided_at": "2026-11-27T14:05:00Z",
+        "disputed": True,
+        "created_at": "2026-11-23T11:20:00Z",
+        "updated_at": "2026-11-27T14:05:00Z",
+    },
+)
 PERSON = OpenApiExample("A person", response_only=True, value=_PERSON)
 PERSON_UPDATE = OpenApiExample(
     "Known as Cari",

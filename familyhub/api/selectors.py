@@ -37,10 +37,12 @@ def household_list(user: Any) -> QuerySet[Any]:
 
 
 def attach_households(user: Any, people: Sequence[Any]) -> None:
-    """Set `api_households` on each person: the households they belong to that the user may see.
+    """Set what a person's JSON adds to the person (`PersonOut`): `api_households`, the households
+    they belong to that the user may see, and `api_disputed` (`attach_disputed`).
 
-    One query for the whole page. Households out of the user's scope are not mentioned at all.
+    Two queries for the whole page. Households out of the user's scope are not mentioned at all.
     """
+    attach_disputed(people)
     by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if people:
         rows = (
@@ -61,6 +63,24 @@ def attach_households(user: Any, people: Sequence[Any]) -> None:
             )
     for person in people:
         person.api_households = by_person.get(person.pk, [])
+
+
+def attach_disputed(people: Sequence[Any]) -> None:
+    """Set `api_disputed` on each person (people the caller fetched through the access helpers):
+    whether they dispute part of their record and it stands, still being checked or not corrected
+    (`AccuracyChallenge.stands`; R-RIGHTS-1, ADR 0027). One query for the whole page."""
+    from familyhub.rights.models import AccuracyChallenge
+
+    disputed: set[int] = set()
+    if people:
+        disputed = set(
+            AccuracyChallenge.objects.filter(person_id__in=[p.pk for p in people])
+            .exclude(outcome=AccuracyChallenge.Outcome.CORRECTED)  # `stands`, in SQL
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    for person in people:
+        person.api_disputed = person.pk in disputed
 
 
 @dataclass

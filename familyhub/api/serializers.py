@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from familyhub.access import helpers as access
+from familyhub.api import selectors
 from familyhub.people import choices as c
 from familyhub.people import validators as v
 from familyhub.people.models import Person
@@ -331,6 +332,13 @@ class PersonOut(_SpecialCategoryFiltered, serializers.ModelSerializer):
         source="api_households",
         help_text="Households this person belongs to that you may see",
     )
+    disputed = serializers.SerializerMethodField(
+        help_text=(
+            "True when the person disputes part of this record and it stands (still being checked, "
+            "or not corrected): read what and why at `/api/v1/people/{id}/accuracy-challenges/` "
+            "and say that it is disputed wherever you show or pass on the data (R-RIGHTS-1)"
+        )
+    )
 
     class Meta:
         model = Person
@@ -341,6 +349,7 @@ class PersonOut(_SpecialCategoryFiltered, serializers.ModelSerializer):
             *PERSON_FIELDS,
             "identifiers",
             "households",
+            "disputed",
             "created_at",
             "updated_at",
         ]
@@ -350,6 +359,12 @@ class PersonOut(_SpecialCategoryFiltered, serializers.ModelSerializer):
             for name in SPECIAL_CATEGORY_FIELDS
             if name != "ethnicity"
         }
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_disputed(self, person: Any) -> bool:
+        if not hasattr(person, "api_disputed"):  # set for a whole page by attach_households
+            selectors.attach_disputed([person])
+        return bool(person.api_disputed)
 
 
 class PersonSummaryOut(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from familyhub.api.views import casework, consents, households, people, sessions
+from familyhub.api.views import accuracy, casework, consents, households, people, sessions
 from familyhub.api.views.base import NotFoundView
 from familyhub.api.views.docs import ApiDocsView
 
@@ -38,6 +38,12 @@ v1 = [
         name="api-person-relationships",
     ),
     path("relationships/", people.RelationshipListView.as_view(), name="api-relationship-list"),
+    # What the person says is wrong on their record (R-RIGHTS-1, ADR 0027)
+    path(
+        "people/<str:id>/accuracy-challenges/",
+        accuracy.PersonAccuracyChallengesView.as_view(),
+        name="api-person-accuracy-challenges",
+    ),
     path(
         "people/<str:id>/consents/",
         consents.PersonConsentsView.as_view(),

@@ -23,6 +23,7 @@ PATHS = {
     "/api/v1/people/{id}/": {"get", "patch"},
     "/api/v1/people/{id}/birth/": {"post"},
     "/api/v1/people/{id}/relationships/": {"get"},
+    "/api/v1/people/{id}/accuracy-challenges/": {"get"},
     "/api/v1/relationships/": {"post"},
     "/api/v1/people/{id}/consents/": {"get", "post"},
     "/api/v1/people/{id}/consents/withdraw/": {"post"},
@@ -135,5 +136,5 @@ def test_every_operation_has_examples_and_every_list_syncs():
             assert "Idempotency-Key" in names, path
             assert "422" in op["responses"], path
     assert not missing, f"operations without an example: {missing}"
-    assert len(lists) == 9, lists
+    assert len(lists) == 10, lists
     assert len(creates) == 9, creates

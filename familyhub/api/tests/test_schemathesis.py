@@ -31,6 +31,7 @@ from schemathesis.checks import (
 from familyhub.api.tests.conftest import make_token
 from familyhub.casework.tests.factories import make_referral
 from familyhub.engagement.testing import a_session, attend
+from familyhub.rights.testing import a_challenge, a_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,14 @@ def _records(personas: Any) -> dict[str, str]:
     attend(session, person, as_child=False)
     referral = make_referral(
         household, from_organisation=personas.lead, to_organisation=personas.other_org
+    )
+    # Something the person disputes, so that their challenges' answers are checked too.
+    a_challenge(personas.practitioner, person)
+    a_challenge(
+        personas.practitioner,
+        person,
+        target="contact",
+        contact=a_visit(personas.practitioner, household, person),
     )
     return {
         "/api/v1/households/": str(household.uuid),

@@ -383,6 +383,12 @@ API_TABLE: dict[str, Route] = {
     "api-person-relationships": Route(
         methods={"GET": RECORD, "POST": RECORD_405}, record="person", api=True
     ),
+    "api-person-accuracy-challenges": Route(
+        methods={"GET": RECORD, "POST": RECORD_405},
+        record="person",
+        api=True,
+        note="statements about case notes or special-category details hidden as on the staff pages",
+    ),
     "api-relationship-list": Route(
         methods={"GET": API_NO_SUCH_METHOD, "POST": API_EDITORS_EMPTY_BODY}, api=True
     ),

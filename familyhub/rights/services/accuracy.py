@@ -101,6 +101,13 @@ def _target_errors(
     return errors
 
 
+def _person_changed(person: Person, at: Any) -> None:
+    """Whether their record is disputed is part of it as partner systems read it (the API's
+    `disputed`, ADR 0028): the person's `updated_at` moves on, so `changed_since` sends them again.
+    Their `version` does not: nothing staff edit has changed."""
+    Person.objects.filter(pk=person.pk).update(updated_at=at)
+
+
 def challenge_record(
     *,
     actor: Any,
@@ -182,6 +189,7 @@ def challenge_record(
             label=_label(challenge),
         )
         changes.flush()
+        _person_changed(person, changes.at)
         access.log_change(actor, [person], created=True, object_type="accuracy challenge")
     return challenge
 
@@ -240,6 +248,7 @@ def challenge_decide(
             person=challenge.person,
             special_fields=("outcome_reason",) if challenge.special else (),
         )
+        _person_changed(challenge.person, changes.at)
         access.log_change(
             actor, [challenge.person], created=False, object_type="accuracy challenge"
         )
