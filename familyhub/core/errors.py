@@ -42,6 +42,25 @@ class ValidationFailed(ApplicationError):
         return cls(messages[0], errors=errors)
 
 
+class FieldErrors:
+    """Collects problems by field so that every one is reported at once; `prefix` names the part
+    of a larger form the fields belong to (a household's member, say)."""
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(f"{self.prefix}{name}", []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed.from_errors(self.errors)
+
+
 class ConcurrentEdit(ApplicationError):
     """Someone else saved the same record since this edit began (R-PEOPLE-5: no lost update)."""
 

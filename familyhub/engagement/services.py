@@ -22,6 +22,7 @@ from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
 from familyhub.core.errors import (
     ConcurrentEdit,
+    FieldErrors,
     NotFound,
     PermissionRefused,
     ValidationFailed,
@@ -58,18 +59,6 @@ def _d(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed.from_errors(self.errors)
-
-
 # --- the catalogue (R-ENGAGE-1) -------------------------------------------------------------------
 
 SERVICE_FIELDS = [
@@ -87,7 +76,7 @@ SERVICE_FIELDS = [
 
 
 def _clean_service(data: Mapping[str, Any], *, existing: Service | None = None) -> dict[str, Any]:
-    errs = _Errors()
+    errs = FieldErrors()
     out = {k: data[k] for k in SERVICE_FIELDS if k in data}
     for name in ("name", "description", "target_outcomes", "source", "consent_purpose"):
         if name in out:
@@ -154,7 +143,7 @@ def _refuse_retired(
 ) -> None:
     """Retired organisations and venues (R-PEOPLE-4) cannot be newly named on a service; those it
     already names may stay."""
-    errs = _Errors()
+    errs = FieldErrors()
     for name, items in chosen.items():
         had = set(getattr(service, name).values_list("pk", flat=True)) if service else set()
         for item in items or ():
@@ -325,7 +314,7 @@ def enrolment_create(
     """
     access.require(actor, Capability.EDIT_PEOPLE)
     access.ensure_visible(actor, [person])
-    errs = _Errors()
+    errs = FieldErrors()
     started_on = started_on or _today()
     override_reason = (override_reason or "").strip()
     if not service.active:
@@ -468,7 +457,7 @@ def _actor_orgs(actor: Any) -> list[int]:
 def _clean_session(
     actor: Any, data: Mapping[str, Any], *, existing: Session | None = None
 ) -> dict[str, Any]:
-    errs = _Errors()
+    errs = FieldErrors()
     out = {k: data[k] for k in SESSION_FIELDS if k in data}
     merged = {k: getattr(existing, k) for k in SESSION_FIELDS} if existing else {}
     merged.update(out)
@@ -877,7 +866,7 @@ def _walk_in(
         return EntryResult(
             str(entry.id), True, "already saved", person=str(existing.person.uuid)
         ), None
-    errs = _Errors()
+    errs = FieldErrors()
     given, family = (entry.given_name or "").strip(), (entry.family_name or "").strip()
     if not family:
         errs.add("family_name", "Enter a last name")

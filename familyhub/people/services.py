@@ -19,7 +19,7 @@ from django.utils import timezone
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability, capabilities_of
 from familyhub.core.datamap import special_category_fields
-from familyhub.core.errors import ApplicationError, ConcurrentEdit, ValidationFailed
+from familyhub.core.errors import ApplicationError, ConcurrentEdit, FieldErrors, ValidationFailed
 from familyhub.core.models import ChangeRecord
 from familyhub.core.services import ChangeSet, model_update
 from familyhub.people import choices as c
@@ -75,19 +75,6 @@ def _today() -> date:
     return timezone.localdate()
 
 
-class _Errors:
-    def __init__(self, prefix: str = "") -> None:
-        self.prefix = prefix
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(f"{self.prefix}{name}", []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed.from_errors(self.errors)
-
-
 def clean_person_data(
     data: Mapping[str, Any],
     *,
@@ -96,7 +83,7 @@ def clean_person_data(
     prefix: str = "",
 ) -> dict[str, Any]:
     """Validate person details; every problem is reported at its field, all at once."""
-    errs = _Errors(prefix)
+    errs = FieldErrors(prefix)
     out = {k: data[k] for k in PERSON_FIELDS if k in data}
     merged = {f: getattr(existing, f) for f in PERSON_FIELDS} if existing else {}
     merged.update(out)
@@ -166,7 +153,7 @@ def _search_fields(person: Person) -> dict[str, str]:
 
 
 def clean_address(data: Mapping[str, Any], prefix: str = "address_") -> dict[str, Any]:
-    errs = _Errors(prefix)
+    errs = FieldErrors(prefix)
     out = {k: data.get(k) for k in ADDRESS_FIELDS}
     out["line1"] = (out.get("line1") or "").strip()
     out["line2"] = (out.get("line2") or "").strip()
@@ -267,7 +254,7 @@ def household_register(
     access.require(actor, Capability.EDIT_PEOPLE)
     members = [_without_special(actor, m) for m in members]
     access.ensure_visible(actor, [m.existing for m in members if m.existing is not None])
-    errs = _Errors()
+    errs = FieldErrors()
     name = (name or "").strip()
     try:
         phone = v.normalise_phone(phone)
@@ -861,7 +848,7 @@ def membership_change(
     access.require(actor, Capability.EDIT_PEOPLE)
     household = membership.household
     access.ensure_visible(actor, [membership.person])
-    errs = _Errors()
+    errs = FieldErrors()
     if role not in c.MemberRole.values:
         errs.add("role", "Choose the person's role in the household")
     if left_on is not None:

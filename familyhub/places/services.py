@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from familyhub.access import helpers as access
 from familyhub.access.roles import Capability
-from familyhub.core.errors import ConcurrentEdit, PermissionRefused, ValidationFailed
+from familyhub.core.errors import ConcurrentEdit, FieldErrors, PermissionRefused, ValidationFailed
 from familyhub.core.models import ChangeRecord
 from familyhub.core.services import ChangeSet, model_update
 from familyhub.people import validators
@@ -44,18 +44,6 @@ STALE = (
     "Someone else saved changes to this {what} while you were editing it. Their changes are "
     "shown below; your typed values are kept in the form. Check them and save again."
 )
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed.from_errors(self.errors)
 
 
 def _require(actor: Any) -> None:
@@ -156,7 +144,7 @@ def _set_status(
 def _clean_organisation(
     data: Mapping[str, Any], *, existing: Organisation | None
 ) -> dict[str, Any]:
-    errs = _Errors()
+    errs = FieldErrors()
     others = Organisation.objects.exclude(pk=existing.pk) if existing else Organisation.objects
     name = _words(data.get("name"))
     if not name:
@@ -297,7 +285,7 @@ def organisation_reinstate(*, actor: Any, organisation: Organisation, reason: st
 def _clean_team(
     data: Mapping[str, Any], *, organisation: Organisation, existing: Team | None
 ) -> dict[str, Any]:
-    errs = _Errors()
+    errs = FieldErrors()
     name = _words(data.get("name"))
     if not name:
         errs.add("name", "Enter the team's name")
@@ -397,7 +385,7 @@ def team_reinstate(*, actor: Any, team: Team, reason: str) -> Team:
 
 
 def _clean_venue(data: Mapping[str, Any], *, existing: Venue | None) -> dict[str, Any]:
-    errs = _Errors()
+    errs = FieldErrors()
     out: dict[str, Any] = {
         "name": _words(data.get("name")),
         "address": _words(data.get("address")),

@@ -10,7 +10,8 @@ from django.utils import timezone
 from familyhub.access import helpers as access
 from familyhub.access.models import Membership as StaffMembership
 from familyhub.access.roles import Capability, capabilities_of
-from familyhub.core.errors import NotFound, PermissionRefused, ValidationFailed
+from familyhub.core.errors import FieldErrors as Errors
+from familyhub.core.errors import NotFound, PermissionRefused
 from familyhub.people.models import Household, Person
 from familyhub.places.models import Organisation
 
@@ -23,23 +24,6 @@ def today() -> date:
 
 def now() -> datetime:
     return timezone.now()
-
-
-class Errors:
-    """Collects field errors so that every problem is reported at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(message)
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed.from_errors(self.errors)
 
 
 def organisations_with(actor: Any, capability: str = CASEWORK) -> list[Organisation]:
