@@ -69,16 +69,9 @@ def attach_disputed(people: Sequence[Any]) -> None:
     """Set `api_disputed` on each person (people the caller fetched through the access helpers):
     whether they dispute part of their record and it stands, still being checked or not corrected
     (`AccuracyChallenge.stands`; R-RIGHTS-1, ADR 0027). One query for the whole page."""
-    from familyhub.rights.models import AccuracyChallenge
+    from familyhub.rights.selectors_accuracy import people_disputing
 
-    disputed: set[int] = set()
-    if people:
-        disputed = set(
-            AccuracyChallenge.objects.filter(person_id__in=[p.pk for p in people])
-            .exclude(outcome=AccuracyChallenge.Outcome.CORRECTED)  # `stands`, in SQL
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
+    disputed = people_disputing([p.pk for p in people])
     for person in people:
         person.api_disputed = person.pk in disputed
 

@@ -76,6 +76,19 @@ def _challenges() -> QuerySet[AccuracyChallenge]:
 # --- for pages that already fetched the person or the family through access.helpers -------------
 
 
+def people_disputing(person_ids: list[int]) -> set[int]:
+    """Of `person_ids` (people already fetched through the access helpers), those with a challenge
+    that stands (`AccuracyChallenge.stands`, in SQL): one query, whatever the number."""
+    if not person_ids:
+        return set()
+    return set(
+        AccuracyChallenge.objects.filter(person_id__in=person_ids)
+        .exclude(outcome=AccuracyChallenge.Outcome.CORRECTED)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
 def of_person(person: Person) -> list[AccuracyChallenge]:
     """Every challenge the person made, newest first (decided ones stay: they are history)."""
     return list(_challenges().filter(person=person).order_by("-received_on", "-id"))
